@@ -1,0 +1,56 @@
+package ssgan
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/gomlx/backends/default" // Registers the "xla" and "go" backends.
+)
+
+// BackendEnv is the variable that picks a backend explicitly, e.g. "go", "xla:cpu", "xla:cuda", or
+// "xla:/abs/path/to/pjrt_c_api_cuda_plugin.so" for a plugin already on disk (no download).
+const BackendEnv = "GOMLX_BACKEND"
+
+// NewBackend returns the backend to train on.
+//
+// With GOMLX_BACKEND set, that one (an error if it cannot start). Otherwise XLA/PJRT, which picks CUDA
+// when a GPU plugin is installed and else CPU (and, unless GOMLX_NO_AUTO_INSTALL is set, tries to install
+// the plugins first); if no plugin can be had, GoMLX's pure-Go backend, with one line on w saying so.
+func NewBackend(w io.Writer) (compute.Backend, error) {
+	if config, ok := os.LookupEnv(BackendEnv); ok && config != "" {
+		b, err := newBackend(config)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %w", BackendEnv, config, err)
+		}
+		return b, nil
+	}
+	b, err := newBackend("xla")
+	if err == nil {
+		return b, nil
+	}
+	if w != nil {
+		fmt.Fprintf(w, "ssgan: no XLA/PJRT plugin available (%s); using the pure-Go backend. "+
+			"For XLA, install a PJRT plugin or set %s=xla:/path/to/pjrt_plugin.so\n", firstLine(err.Error()), BackendEnv)
+	}
+	return newBackend("go")
+}
+
+func newBackend(config string) (b compute.Backend, err error) {
+	defer func() { // The backend constructors panic on some failures.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return compute.NewWithConfig(config)
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,42 @@
+package ssgan
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// benchmarkStep times one simultaneous D+G training step at batch 128.
+func benchmarkStep(b *testing.B, d, g int) {
+	backend, err := NewBackend(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize = d, g
+	m, err := NewModel(backend, cfg, ReferencePieces())
+	if err != nil {
+		b.Fatal(err)
+	}
+	im := SyntheticDigits(cfg.BatchSize, 1)
+	mask, _ := LabelMask(im.Labels, 16, false, 1)
+	var batch Batch
+	for bt := range Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(1, 2)), mask) {
+		batch = bt
+	}
+	if _, err := m.Step(batch); err != nil { // Compile outside the timed loop.
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := m.Step(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// BenchmarkStepCourse is the course's size, (d, g) = (64, 32).
+func BenchmarkStepCourse(b *testing.B) { benchmarkStep(b, 64, 32) }
+
+// BenchmarkStepTiny is (d, g) = (8, 4), the size CI and the quick notebook use.
+func BenchmarkStepTiny(b *testing.B) { benchmarkStep(b, 8, 4) }

@@ -1,0 +1,135 @@
+package ssgan
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// RemoteFile describes a file to download and how to recognise a good copy of it.
+type RemoteFile struct {
+	Name string // File name inside the data directory.
+	Size int64  // Exact size in bytes.
+	MD5  string // Hex MD5 of the whole file.
+}
+
+// SVHNBaseURL is the official home of the SVHN "cropped digits" files.
+const SVHNBaseURL = "http://ufldl.stanford.edu/housenumbers/"
+
+// SVHNFiles are the two files the lesson uses, with the sizes and checksums published for them.
+var SVHNFiles = []RemoteFile{
+	{Name: TrainFile, Size: 182040794, MD5: "e26dedcc434d2e4c54c9b2d4a06d8373"},
+	{Name: TestFile, Size: 64275384, MD5: "eb5a983be6a315427106f1b164d9cef3"},
+}
+
+// Downloader fetches files into a data directory. The zero value is not usable: set BaseURL.
+type Downloader struct {
+	BaseURL  string       // Joined with RemoteFile.Name.
+	Client   *http.Client // nil: http.DefaultClient.
+	Progress io.Writer    // Where the progress bar goes; nil: no progress bar.
+}
+
+// EnsureSVHN downloads the SVHN files missing from dir from the official site, with a progress bar on w.
+// Files already there are trusted when their size matches (checking the MD5 of 180 MB on every run
+// would cost seconds); a file of the wrong size is an error that asks the user to delete it.
+func EnsureSVHN(ctx context.Context, dir string, w io.Writer) error {
+	d := &Downloader{BaseURL: SVHNBaseURL, Progress: w}
+	for _, f := range SVHNFiles {
+		if err := d.Ensure(ctx, dir, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ensure makes sure dir holds a good copy of f, downloading it if it is missing.
+//
+// The download goes to a temporary file in dir; its size and MD5 are checked and only then is it
+// renamed into place. A partial or corrupt download is deleted and never used.
+func (d *Downloader) Ensure(ctx context.Context, dir string, f RemoteFile) error {
+	dest := filepath.Join(dir, f.Name)
+	if st, err := os.Stat(dest); err == nil {
+		if st.Size() != f.Size {
+			return fmt.Errorf("%s: has %d bytes, want %d: delete it and run again to download it afresh", dest, st.Size(), f.Size)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	url := strings.TrimSuffix(d.BaseURL, "/") + "/" + f.Name
+	tmp, err := os.CreateTemp(dir, "."+f.Name+".part-*")
+	if err != nil {
+		return fmt.Errorf("download %s: %w", url, err)
+	}
+	defer os.Remove(tmp.Name()) // Gone after the rename, or on any failure.
+	err = d.fetch(ctx, url, f, tmp)
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("download %s to %s: %w", url, dest, err)
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return fmt.Errorf("download %s: %w", url, err)
+	}
+	return nil
+}
+
+func (d *Downloader) fetch(ctx context.Context, url string, f RemoteFile, out *os.File) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	client := d.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("server answered %s", resp.Status)
+	}
+	hash := md5.New()
+	var w io.Writer = io.MultiWriter(out, hash)
+	if d.Progress != nil {
+		bar := progressbar.NewOptions64(f.Size,
+			progressbar.OptionSetWriter(d.Progress),
+			progressbar.OptionSetDescription(f.Name),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionThrottle(200_000_000), // 0.2 s between redraws.
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(d.Progress) }),
+		)
+		w = io.MultiWriter(w, bar)
+	}
+	// Read at most one byte more than expected, so an oversized answer is caught without reading it all.
+	n, err := io.Copy(w, io.LimitReader(resp.Body, f.Size+1))
+	if err != nil {
+		return fmt.Errorf("connection broke after %d of %d bytes: %w", n, f.Size, err)
+	}
+	if n != f.Size {
+		return fmt.Errorf("got %d bytes, want %d (truncated or wrong file)", n, f.Size)
+	}
+	if got := hex.EncodeToString(hash.Sum(nil)); got != f.MD5 {
+		return fmt.Errorf("MD5 %s, want %s (corrupt download)", got, f.MD5)
+	}
+	if err := out.Sync(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ErrNoData is returned when a data directory lacks the SVHN files and downloading is not allowed.
+var ErrNoData = errors.New("SVHN files missing")

@@ -1,0 +1,191 @@
+package ssgan
+
+import (
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+)
+
+// The layers below are written from basic ops on purpose:
+//   - Convolutions are im2col (strided slices + one matrix multiply). On GoMLX's pure-Go backend that is
+//     ~10x faster than its native convolution, and it is differentiable everywhere, which GoMLX's
+//     input-dilated ("transposed") convolution is not.
+//   - Padding is a concatenation with zeros, because GoMLX has no gradient for Pad.
+//   - Batch normalisation is explicit so the caller decides which pass updates the inference statistics
+//     (only the real-data pass does: see Discriminator).
+// Every layer takes its variables from scope.At("%s", name), so calling a network twice (real and fake images)
+// shares its weights.
+
+// padSpatial pads the H and W axes of an NHWC tensor with zeros: before/after rows and columns.
+func padSpatial(x *Node, top, bottom, left, right int) *Node {
+	g := x.Graph()
+	dims := x.Shape().Dimensions
+	n, h, w, c := dims[0], dims[1], dims[2], dims[3]
+	parts := []*Node{x}
+	if top > 0 {
+		parts = append([]*Node{Zeros(g, shapes.Make(x.DType(), n, top, w, c))}, parts...)
+	}
+	if bottom > 0 {
+		parts = append(parts, Zeros(g, shapes.Make(x.DType(), n, bottom, w, c)))
+	}
+	if len(parts) > 1 {
+		x = Concatenate(parts, 1)
+	}
+	h += top + bottom
+	parts = []*Node{x}
+	if left > 0 {
+		parts = append([]*Node{Zeros(g, shapes.Make(x.DType(), n, h, left, c))}, parts...)
+	}
+	if right > 0 {
+		parts = append(parts, Zeros(g, shapes.Make(x.DType(), n, h, right, c)))
+	}
+	if len(parts) > 1 {
+		x = Concatenate(parts, 2)
+	}
+	return x
+}
+
+// samePadding returns TensorFlow's "same" padding (before, after) and output size for one spatial axis.
+func samePadding(size, kernel, stride int) (before, after, out int) {
+	out = (size + stride - 1) / stride
+	total := max((out-1)*stride+kernel-size, 0)
+	return total / 2, total - total/2, out
+}
+
+// Conv2D convolves x [N,H,W,Cin] with kernel [k,k,Cin,Cout] at the given stride, "same" (TensorFlow's
+// convention) or "valid" padding, as im2col: k*k strided slices concatenated on the channel axis,
+// then one [N*Ho*Wo, k*k*Cin] x [k*k*Cin, Cout] matrix multiply. Returns [N,Ho,Wo,Cout].
+func Conv2D(x, kernel *Node, stride int, same bool) *Node {
+	dims := x.Shape().Dimensions
+	n, h, w, cin := dims[0], dims[1], dims[2], dims[3]
+	kdims := kernel.Shape().Dimensions
+	k, cout := kdims[0], kdims[3]
+	var ho, wo int
+	if same {
+		top, bottom, oh := samePadding(h, k, stride)
+		left, right, ow := samePadding(w, k, stride)
+		x = padSpatial(x, top, bottom, left, right)
+		ho, wo = oh, ow
+	} else {
+		ho, wo = (h-k)/stride+1, (w-k)/stride+1
+	}
+	if k == 1 && stride == 1 {
+		return Reshape(Dot(Reshape(x, n*ho*wo, cin), Reshape(kernel, cin, cout)).Product(), n, ho, wo, cout)
+	}
+	cols := make([]*Node, 0, k*k)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			cols = append(cols, Slice(x, AxisRange(),
+				AxisRange(i, i+(ho-1)*stride+1).Stride(stride),
+				AxisRange(j, j+(wo-1)*stride+1).Stride(stride),
+				AxisRange()))
+		}
+	}
+	patches := Reshape(Concatenate(cols, 3), n*ho*wo, k*k*cin)
+	return Reshape(Dot(patches, Reshape(kernel, k*k*cin, cout)).Product(), n, ho, wo, cout)
+}
+
+// DepthToSpace rearranges [N,H,W,4C] into [N,2H,2W,C]: channel block (r*2+s) becomes the pixel at row
+// offset r, column offset s of each 2x2 output cell ("pixel shuffle").
+func DepthToSpace(x *Node) *Node {
+	dims := x.Shape().Dimensions
+	n, h, w, c := dims[0], dims[1], dims[2], dims[3]/4
+	x = Reshape(x, n, h, w, 2, 2, c)
+	x = Transpose6(x)
+	return Reshape(x, n, 2*h, 2*w, c)
+}
+
+// Transpose6 permutes [N,H,W,r,s,C] to [N,H,r,W,s,C].
+func Transpose6(x *Node) *Node { return TransposeAllAxes(x, 0, 1, 3, 2, 4, 5) }
+
+// conv is a convolution layer: kernel (and bias if useBias) from scope.At("%s", name).
+func conv(scope *model.Scope, name string, x *Node, k, cout, stride int, same, useBias bool) *Node {
+	s := scope.At("%s", name)
+	cin := x.Shape().Dimensions[3]
+	kernel := s.VariableWithShape("kernel", shapes.Make(x.DType(), k, k, cin, cout)).NodeValue(x.Graph())
+	y := Conv2D(x, kernel, stride, same)
+	if useBias {
+		b := s.WithInitializer(initializer.Zero).VariableWithShape("bias", shapes.Make(x.DType(), cout)).NodeValue(x.Graph())
+		y = Add(y, asLastAxis(b, y.Rank()))
+	}
+	return y
+}
+
+// upConv doubles the resolution of x [N,H,W,Cin] to [N,2H,2W,cout]: a 3x3 stride-1 convolution to 4*cout
+// channels followed by DepthToSpace. It computes every 5x5 stride-2 "same" transposed convolution exactly
+// (see TransposedKernelToDepthToSpace) and more, at about a third of the cost of zero insertion, and
+// unlike GoMLX's transposed convolution it has a gradient.
+func upConv(scope *model.Scope, name string, x *Node, cout int, useBias bool) *Node {
+	return DepthToSpace(conv(scope, name, x, 3, 4*cout, 1, true, useBias))
+}
+
+// dense is a fully connected layer on the last axis of a rank-2 x.
+func dense(scope *model.Scope, name string, x *Node, out int) *Node {
+	s := scope.At("%s", name)
+	in := x.Shape().Dimensions[1]
+	w := s.VariableWithShape("weights", shapes.Make(x.DType(), in, out)).NodeValue(x.Graph())
+	b := s.WithInitializer(initializer.Zero).VariableWithShape("bias", shapes.Make(x.DType(), out)).NodeValue(x.Graph())
+	return Add(Dot(x, w).Product(), asLastAxis(b, 2))
+}
+
+// asLastAxis reshapes a per-channel vector [C] to [1,...,1,C] of the given rank, to broadcast against NHWC.
+func asLastAxis(v *Node, rank int) *Node {
+	dims := make([]int, rank)
+	for i := range dims {
+		dims[i] = 1
+	}
+	dims[rank-1] = v.Shape().Dimensions[0]
+	return Reshape(v, dims...)
+}
+
+// leakyReLU is max(alpha*x, x), the course's activation (alpha 0.2).
+func leakyReLU(x *Node, alpha float64) *Node { return Max(x, MulScalar(x, alpha)) }
+
+// batchNorm normalises over every axis but the last.
+//
+// training: use the batch's mean and variance (and, if updateStats, fold them into the moving averages
+// used at inference). Not training: use the moving averages, so a prediction depends only on its input,
+// not on the rest of its batch (the course always used batch statistics).
+func batchNorm(scope *model.Scope, name string, x *Node, training, updateStats bool, momentum float64) *Node {
+	s := scope.At("%s", name)
+	g := x.Graph()
+	c := x.Shape().Dimensions[x.Rank()-1]
+	shape := shapes.Make(x.DType(), c)
+	gamma := s.WithInitializer(initializer.One).VariableWithShape("gamma", shape).NodeValue(g)
+	beta := s.WithInitializer(initializer.Zero).VariableWithShape("beta", shape).NodeValue(g)
+	meanVar := s.WithInitializer(initializer.Zero).VariableWithShape("moving_mean", shape).SetTrainable(false)
+	varVar := s.WithInitializer(initializer.One).VariableWithShape("moving_variance", shape).SetTrainable(false)
+	axes := make([]int, x.Rank()-1)
+	for i := range axes {
+		axes[i] = i
+	}
+	var mean, variance *Node // [C]
+	if training {
+		mean = ReduceMean(x, axes...)
+		variance = ReduceMean(Square(Sub(x, asLastAxis(mean, x.Rank()))), axes...)
+		if updateStats {
+			m := Scalar(g, x.DType(), momentum)
+			meanVar.SetNodeValue(Add(Mul(m, meanVar.NodeValue(g)), Mul(OneMinus(m), StopGradient(mean))))
+			varVar.SetNodeValue(Add(Mul(m, varVar.NodeValue(g)), Mul(OneMinus(m), StopGradient(variance))))
+		}
+	} else {
+		mean, variance = meanVar.NodeValue(g), varVar.NodeValue(g)
+	}
+	scale := Div(gamma, Sqrt(AddScalar(variance, 1e-5))) // Rsqrt has no gradient in GoMLX.
+	shift := Sub(beta, Mul(mean, scale))
+	return Add(Mul(x, asLastAxis(scale, x.Rank())), asLastAxis(shift, x.Rank()))
+}
+
+// dropout zeroes each value with probability rate during training and rescales the rest by 1/(1-rate).
+// The course's dropout calls had no training flag and so never dropped anything.
+func dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
+	if !training || rate <= 0 {
+		return x
+	}
+	g := x.Graph()
+	keep := GreaterOrEqual(scope.RandomUniform(g, shapes.Make(dtypes.Float32, x.Shape().Dimensions...)),
+		Scalar(g, dtypes.Float32, rate))
+	return Where(keep, DivScalar(x, 1-rate), ZerosLike(x))
+}

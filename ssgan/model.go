@@ -1,0 +1,93 @@
+package ssgan
+
+import (
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Scope names of the two players: every trainable variable lives under exactly one of them.
+const (
+	DiscriminatorScope = "discriminator"
+	GeneratorScope     = "generator"
+)
+
+// ModelConfig holds the architecture's hyperparameters. DefaultModelConfig gives the course's.
+type ModelConfig struct {
+	DSize      int     // Discriminator width d (course: 64).
+	GSize      int     // Generator width g (course: 32).
+	ZDim       int     // Noise size (course: 100).
+	ExtraClass bool    // 11 logits (10 digits + fake) instead of 10 with a fixed 0 fake logit.
+	Alpha      float64 // Leaky ReLU slope (0.2).
+	InputDrop  float64 // Dropout on the discriminator's input (0.2).
+	Drop       float64 // Dropout after the first and third convolutions (0.5).
+	BNMomentum float64 // Weight of the old value in the inference statistics' moving averages.
+}
+
+// DefaultModelConfig returns the course's architecture.
+func DefaultModelConfig() ModelConfig {
+	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9}
+}
+
+// Pieces are the parts of the model the lesson asks learners to write. Training takes them as values,
+// so the notebook's cells, the exercises/ package and the reference code all plug into the same loop.
+type Pieces struct {
+	GlobalAveragePool func(x *Node) *Node
+	GANLogit          func(classLogits *Node, extraClass bool) *Node
+	DiscriminatorLoss func(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node
+	GeneratorLoss     func(realFeatures, fakeFeatures *Node) *Node
+}
+
+// ReferencePieces returns this package's implementations.
+func ReferencePieces() Pieces {
+	return Pieces{
+		GlobalAveragePool: GlobalAveragePool,
+		GANLogit:          GANLogit,
+		DiscriminatorLoss: DiscriminatorLoss,
+		GeneratorLoss:     GeneratorLoss,
+	}
+}
+
+// Generator maps z [N,ZDim] to images [N,32,32,3] in [-1,1].
+//
+// The course: dense z -> 4x4x(4g), BN, leaky ReLU; three 5x5 stride-2 transposed convolutions
+// 4g -> 2g -> g -> 3 with BN and leaky ReLU between; tanh. We upsample with a 3x3 convolution and
+// depth-to-space (upConv), which contains every 5x5 stride-2 transposed convolution and trains on
+// every GoMLX backend.
+func Generator(scope *model.Scope, cfg ModelConfig, z *Node, training bool) *Node {
+	s := scope.At(GeneratorScope)
+	g4 := 4 * cfg.GSize
+	x := dense(s, "dense", z, 4*4*g4)
+	x = Reshape(x, z.Shape().Dimensions[0], 4, 4, g4)
+	x = leakyReLU(batchNorm(s, "bn0", x, training, training, cfg.BNMomentum), cfg.Alpha)
+	x = upConv(s, "up1", x, 2*cfg.GSize, false) // 8x8
+	x = leakyReLU(batchNorm(s, "bn1", x, training, training, cfg.BNMomentum), cfg.Alpha)
+	x = upConv(s, "up2", x, cfg.GSize, false) // 16x16
+	x = leakyReLU(batchNorm(s, "bn2", x, training, training, cfg.BNMomentum), cfg.Alpha)
+	x = upConv(s, "up3", x, ImageChannels, true) // 32x32x3
+	return Tanh(x)
+}
+
+// Discriminator returns the class logits [N, NumLogits] and the features [N, 2d] of images [N,32,32,3].
+//
+// The course's all-convolutional net, with its bugs fixed: dropout is active in training only, the BN
+// after the second convolution is used, and inference uses moving-average BN statistics. realData says
+// whether x holds real images: only their batch statistics update those averages, so at test time the
+// network normalises as it did for real data, never for generated images.
+func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, training, realData bool) (logits, features *Node) {
+	s := scope.At(DiscriminatorScope)
+	d, a, m := cfg.DSize, cfg.Alpha, cfg.BNMomentum
+	update := training && realData
+	x = dropout(s, x, cfg.InputDrop, training)
+	x = leakyReLU(conv(s, "conv1", x, 3, d, 2, true, true), a) // 16x16
+	x = dropout(s, x, cfg.Drop, training)
+	x = leakyReLU(batchNorm(s, "bn2", conv(s, "conv2", x, 3, d, 2, true, false), training, update, m), a) // 8x8
+	x = leakyReLU(batchNorm(s, "bn3", conv(s, "conv3", x, 3, d, 2, true, false), training, update, m), a) // 4x4
+	x = dropout(s, x, cfg.Drop, training)
+	x = leakyReLU(batchNorm(s, "bn4", conv(s, "conv4", x, 3, 2*d, 1, true, false), training, update, m), a)
+	x = leakyReLU(batchNorm(s, "bn5", conv(s, "conv5", x, 3, 2*d, 1, true, false), training, update, m), a)
+	// Feature-matching layer: no normalisation, so the features keep the scale the generator must match.
+	x = leakyReLU(conv(s, "conv6", x, 3, 2*d, 1, false, true), a) // 2x2
+	features = p.GlobalAveragePool(x)
+	logits = dense(s, "class_logits", features, NumLogits(cfg.ExtraClass))
+	return logits, features
+}

@@ -1,0 +1,298 @@
+package ssgan
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+)
+
+// TrainConfig holds the training hyperparameters. DefaultTrainConfig gives the course's.
+type TrainConfig struct {
+	Model        ModelConfig
+	BatchSize    int     // 128.
+	Epochs       int     // 25.
+	LearningRate float64 // 3e-4, for both players.
+	Beta1        float64 // Adam's beta1: 0.5, as DCGAN recommends for GANs.
+	LRDecay      float64 // Both learning rates are multiplied by this after each epoch: 0.9.
+	Seed         uint64  // Seeds weights, noise, dropout, shuffling and the label pick.
+}
+
+// DefaultTrainConfig returns the course's settings.
+func DefaultTrainConfig() TrainConfig {
+	return TrainConfig{Model: DefaultModelConfig(), BatchSize: 128, Epochs: 25, LearningRate: 3e-4, Beta1: 0.5,
+		LRDecay: 0.9, Seed: 1}
+}
+
+// Validate reports the first bad value, naming it.
+func (c TrainConfig) Validate() error {
+	switch {
+	case c.Model.DSize < 1:
+		return fmt.Errorf("d_size %d: must be >= 1", c.Model.DSize)
+	case c.Model.GSize < 1:
+		return fmt.Errorf("g_size %d: must be >= 1", c.Model.GSize)
+	case c.Model.ZDim < 1:
+		return fmt.Errorf("z_dim %d: must be >= 1", c.Model.ZDim)
+	case c.BatchSize < 2:
+		return fmt.Errorf("batch %d: must be >= 2 (batch normalisation needs two images)", c.BatchSize)
+	case c.Epochs < 0:
+		return fmt.Errorf("epochs %d: must be >= 0", c.Epochs)
+	case !(c.LearningRate > 0):
+		return fmt.Errorf("learning rate %g: must be > 0", c.LearningRate)
+	case !(c.Beta1 >= 0 && c.Beta1 < 1):
+		return fmt.Errorf("beta1 %g: must be in [0, 1)", c.Beta1)
+	case !(c.LRDecay > 0 && c.LRDecay <= 1):
+		return fmt.Errorf("learning-rate decay %g: must be in (0, 1]", c.LRDecay)
+	}
+	return nil
+}
+
+// StepResult is what one training step reports.
+type StepResult struct {
+	DLoss, GLoss float64
+	Correct      float64 // Labelled images of the batch classified right (dropout on, as the course measures).
+	Labelled     float64 // Labelled images in the batch.
+}
+
+// Model is the SSGAN: both networks' variables in one store, and the compiled graphs that train and use them.
+type Model struct {
+	Backend compute.Backend
+	Store   *model.Store
+	Config  TrainConfig
+	Pieces  Pieces
+
+	step, eval, sample *model.Exec
+	splitChecked       bool
+}
+
+// NewModel creates the networks (their variables are initialised on first use, seeded by cfg.Seed).
+func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p}
+	if err := m.Store.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+		return nil, err
+	}
+	var err error
+	if m.step, err = model.NewExec(backend, m.Store, m.stepGraph); err != nil {
+		return nil, err
+	}
+	if m.eval, err = model.NewExec(backend, m.Store, m.evalGraph); err != nil {
+		return nil, err
+	}
+	if m.sample, err = model.NewExec(backend, m.Store, m.sampleGraph); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// stepGraph builds one simultaneous training step: one forward pass computes both losses, then each
+// player's Adam updates only its own variables from its own loss (as the course's two minimize ops
+// run together). Inputs: images [N,32,32,3], labels [N] int32, mask [N] float32.
+func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
+	x, labels, mask := inputs[0], inputs[1], inputs[2]
+	g := x.Graph()
+	cfg := m.Config.Model
+	n := x.Shape().Dimensions[0]
+	z := scope.RandomNormal(g, shapes.Make(dtypes.Float32, n, cfg.ZDim))
+	fake := Generator(scope, cfg, z, true)
+	realLogits, realFeatures := Discriminator(scope, cfg, m.Pieces, x, true, true)
+	fakeLogits, fakeFeatures := Discriminator(scope, cfg, m.Pieces, fake, true, false)
+	realGAN := m.Pieces.GANLogit(realLogits, cfg.ExtraClass)
+	fakeGAN := m.Pieces.GANLogit(fakeLogits, cfg.ExtraClass)
+	dLoss := m.Pieces.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
+	gLoss := m.Pieces.GeneratorLoss(realFeatures, fakeFeatures)
+
+	for _, player := range []struct {
+		scope string
+		loss  *Node
+	}{{DiscriminatorScope, dLoss}, {GeneratorScope, gLoss}} {
+		optimizer.Adam().LearningRate(m.Config.LearningRate).Betas(m.Config.Beta1, 0.999).Epsilon(1e-8).
+			Scope("adam_" + player.scope).Done().
+			UpdateGraph(m.Store.Scope("/"+player.scope), g, player.loss)
+	}
+	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
+	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
+}
+
+// evalGraph predicts digits for images [N,32,32,3]: dropout off, inference BN statistics.
+func (m *Model) evalGraph(scope *model.Scope, x *Node) *Node {
+	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, false, true)
+	return Predictions(logits)
+}
+
+// sampleGraph generates images from z [N,ZDim] with the generator in inference mode.
+func (m *Model) sampleGraph(scope *model.Scope, z *Node) *Node {
+	return Generator(scope, m.Config.Model, z, false)
+}
+
+// call runs an executable, turning graph-building panics into errors.
+func call(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return e.Call(args...)
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
+// Step trains both players on one batch (which must carry a mask).
+func (m *Model) Step(b Batch) (StepResult, error) {
+	if b.Mask == nil {
+		return StepResult{}, fmt.Errorf("training batch without a label mask")
+	}
+	out, err := call(m.step,
+		tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, ImageSize, ImageSize, ImageChannels),
+		tensors.FromFlatDataAndDimensions(b.Labels, b.Size),
+		tensors.FromFlatDataAndDimensions(b.Mask, b.Size))
+	if err != nil {
+		return StepResult{}, fmt.Errorf("training step: %w", err)
+	}
+	if !m.splitChecked { // The variables exist once the first step has been built.
+		if err := m.CheckVariableSplit(); err != nil {
+			return StepResult{}, err
+		}
+		m.splitChecked = true
+	}
+	return StepResult{DLoss: scalar(out[0]), GLoss: scalar(out[1]), Correct: scalar(out[2]), Labelled: scalar(out[3])}, nil
+}
+
+// Predict returns the predicted digit of each image of the batch.
+func (m *Model) Predict(b Batch) ([]int32, error) {
+	out, err := call(m.eval, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, ImageSize, ImageSize, ImageChannels))
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return tensors.MustCopyFlatData[int32](out[0]), nil
+}
+
+// Accuracy is the fraction of images classified right, in batches of batchSize.
+func (m *Model) Accuracy(im *Images, batchSize int) (float64, error) {
+	if im.Len() == 0 {
+		return 0, fmt.Errorf("accuracy of an empty set")
+	}
+	right := 0
+	for b := range Batches(im, batchSize, nil, nil) {
+		pred, err := m.Predict(b)
+		if err != nil {
+			return 0, err
+		}
+		for i, p := range pred {
+			if p == b.Labels[i] {
+				right++
+			}
+		}
+	}
+	return float64(right) / float64(im.Len()), nil
+}
+
+// Generate returns images [n,32,32,3] in [-1,1] for the noise z (n*ZDim values).
+func (m *Model) Generate(z []float32) ([]float32, error) {
+	n := len(z) / m.Config.Model.ZDim
+	out, err := call(m.sample, tensors.FromFlatDataAndDimensions(z, n, m.Config.Model.ZDim))
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	return tensors.MustCopyFlatData[float32](out[0]), nil
+}
+
+// learningRateVars returns the two players' learning-rate variables (created by Adam on the first step).
+func (m *Model) learningRateVars() []*model.Variable {
+	var vars []*model.Variable
+	for _, p := range []string{DiscriminatorScope, GeneratorScope} {
+		if v := m.Store.GetVariable("/" + p + "/" + optimizer.Scope + "/" + optimizer.ParamLearningRate); v != nil {
+			vars = append(vars, v)
+		}
+	}
+	return vars
+}
+
+// LearningRate returns the current learning rate (the course's shrink_lr changes both players' together).
+func (m *Model) LearningRate() float64 {
+	for _, v := range m.learningRateVars() {
+		return scalar(v.MustValue())
+	}
+	return m.Config.LearningRate
+}
+
+// DecayLearningRate multiplies both players' learning rates by the configured decay (0.9).
+func (m *Model) DecayLearningRate() error {
+	for _, v := range m.learningRateVars() {
+		if err := v.SetValue(tensors.FromValue(float32(scalar(v.MustValue()) * m.Config.LRDecay))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SplitVariables returns the trainable variables of each player, by scope.
+func SplitVariables(store *model.Store) (d, g []*model.Variable) {
+	for v := range store.IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(v.Path(), "/"+DiscriminatorScope+"/"):
+			d = append(d, v)
+		case strings.HasPrefix(v.Path(), "/"+GeneratorScope+"/"):
+			g = append(g, v)
+		}
+	}
+	return d, g
+}
+
+// CheckVariableSplit checks that every trainable variable belongs to exactly one player, so each
+// optimizer updates its own network and nothing is left untrained (or trained by both).
+func (m *Model) CheckVariableSplit() error {
+	return CheckSplit(m.Store, SplitVariables)
+}
+
+// CheckSplit checks a variable split: every trainable variable of the store in exactly one of d, g.
+func CheckSplit(store *model.Store, split func(*model.Store) (d, g []*model.Variable)) error {
+	d, g := split(store)
+	owners := make(map[*model.Variable]int)
+	for _, v := range d {
+		owners[v]++
+	}
+	for _, v := range g {
+		owners[v]++
+	}
+	var problems []string
+	for v := range store.IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		switch owners[v] {
+		case 0:
+			problems = append(problems, v.Path()+" belongs to no player")
+		case 1:
+		default:
+			problems = append(problems, v.Path()+" belongs to both players")
+		}
+	}
+	if len(d) == 0 || len(g) == 0 {
+		problems = append(problems, fmt.Sprintf("a player has no variables (discriminator %d, generator %d)", len(d), len(g)))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("variable split: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
