@@ -15,6 +15,7 @@ type DatasetOptions struct {
 	ValidFraction float64 // Fraction of the test file held apart as a validation set (the course: 0.5).
 	MaxTrain      int     // Use only the first MaxTrain training images (0: all).
 	MaxTest       int     // Use only the first MaxTest images of the test set after the split (0: all).
+	Synthetic     bool    // Generated digits (SyntheticDigits) at SVHN's sizes instead of the .mat files.
 }
 
 // DefaultDatasetOptions returns the lesson's settings, with a balanced label pick.

@@ -87,19 +87,6 @@ func Conv2D(x, kernel *Node, stride int, same bool) *Node {
 	return Reshape(Dot(patches, Reshape(kernel, k*k*cin, cout)).Product(), n, ho, wo, cout)
 }
 
-// DepthToSpace rearranges [N,H,W,4C] into [N,2H,2W,C]: channel block (r*2+s) becomes the pixel at row
-// offset r, column offset s of each 2x2 output cell ("pixel shuffle").
-func DepthToSpace(x *Node) *Node {
-	dims := x.Shape().Dimensions
-	n, h, w, c := dims[0], dims[1], dims[2], dims[3]/4
-	x = Reshape(x, n, h, w, 2, 2, c)
-	x = Transpose6(x)
-	return Reshape(x, n, 2*h, 2*w, c)
-}
-
-// Transpose6 permutes [N,H,W,r,s,C] to [N,H,r,W,s,C].
-func Transpose6(x *Node) *Node { return TransposeAllAxes(x, 0, 1, 3, 2, 4, 5) }
-
 // conv is a convolution layer: kernel (and bias if useBias) from scope.At("%s", name).
 func conv(scope *model.Scope, name string, x *Node, k, cout, stride int, same, useBias bool) *Node {
 	s := scope.At("%s", name)
@@ -111,14 +98,6 @@ func conv(scope *model.Scope, name string, x *Node, k, cout, stride int, same, u
 		y = Add(y, asLastAxis(b, y.Rank()))
 	}
 	return y
-}
-
-// upConv doubles the resolution of x [N,H,W,Cin] to [N,2H,2W,cout]: a 3x3 stride-1 convolution to 4*cout
-// channels followed by DepthToSpace. It computes every 5x5 stride-2 "same" transposed convolution exactly
-// (see TransposedKernelToDepthToSpace) and more, at about a third of the cost of zero insertion, and
-// unlike GoMLX's transposed convolution it has a gradient.
-func upConv(scope *model.Scope, name string, x *Node, cout int, useBias bool) *Node {
-	return DepthToSpace(conv(scope, name, x, 3, 4*cout, 1, true, useBias))
 }
 
 // dense is a fully connected layer on the last axis of a rank-2 x.
@@ -143,12 +122,19 @@ func asLastAxis(v *Node, rank int) *Node {
 // leakyReLU is max(alpha*x, x), the course's activation (alpha 0.2).
 func leakyReLU(x *Node, alpha float64) *Node { return Max(x, MulScalar(x, alpha)) }
 
+// BNMode says how a network normalises and regularises in one pass.
+type BNMode struct {
+	Dropout    bool  // Apply dropout (training only).
+	BatchStats bool  // Normalise with the batch's own mean and variance (training), else with the stored averages.
+	Update     *Node // If not nil (and BatchStats): stored = (1-Update)*stored + Update*batch statistics.
+}
+
 // batchNorm normalises over every axis but the last.
 //
-// training: use the batch's mean and variance (and, if updateStats, fold them into the moving averages
-// used at inference). Not training: use the moving averages, so a prediction depends only on its input,
-// not on the rest of its batch (the course always used batch statistics).
-func batchNorm(scope *model.Scope, name string, x *Node, training, updateStats bool, momentum float64) *Node {
+// With mode.BatchStats it uses the batch's mean and variance (and folds them into the stored statistics
+// when mode.Update is set); otherwise it uses the stored statistics, so a prediction depends only on its
+// input, not on the rest of its batch (the course always used batch statistics).
+func batchNorm(scope *model.Scope, name string, x *Node, mode BNMode) *Node {
 	s := scope.At("%s", name)
 	g := x.Graph()
 	c := x.Shape().Dimensions[x.Rank()-1]
@@ -162,13 +148,14 @@ func batchNorm(scope *model.Scope, name string, x *Node, training, updateStats b
 		axes[i] = i
 	}
 	var mean, variance *Node // [C]
-	if training {
+	if mode.BatchStats {
 		mean = ReduceMean(x, axes...)
 		variance = ReduceMean(Square(Sub(x, asLastAxis(mean, x.Rank()))), axes...)
-		if updateStats {
-			m := Scalar(g, x.DType(), momentum)
-			meanVar.SetNodeValue(Add(Mul(m, meanVar.NodeValue(g)), Mul(OneMinus(m), StopGradient(mean))))
-			varVar.SetNodeValue(Add(Mul(m, varVar.NodeValue(g)), Mul(OneMinus(m), StopGradient(variance))))
+		if mode.Update != nil {
+			w := ConvertDType(mode.Update, x.DType())
+			blend := func(old, batch *Node) *Node { return Add(Mul(OneMinus(w), old), Mul(w, StopGradient(batch))) }
+			meanVar.SetNodeValue(blend(meanVar.NodeValue(g), mean))
+			varVar.SetNodeValue(blend(varVar.NodeValue(g), variance))
 		}
 	} else {
 		mean, variance = meanVar.NodeValue(g), varVar.NodeValue(g)

@@ -3,6 +3,7 @@ package ssgan
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -17,18 +18,23 @@ import (
 // TrainConfig holds the training hyperparameters. DefaultTrainConfig gives the course's.
 type TrainConfig struct {
 	Model        ModelConfig
-	BatchSize    int     // 128.
-	Epochs       int     // 25.
-	LearningRate float64 // 3e-4, for both players.
-	Beta1        float64 // Adam's beta1: 0.5, as DCGAN recommends for GANs.
-	LRDecay      float64 // Both learning rates are multiplied by this after each epoch: 0.9.
-	Seed         uint64  // Seeds weights, noise, dropout, shuffling and the label pick.
+	Data         DatasetOptions // Recorded so that evaluating a checkpoint uses the same test set.
+	BatchSize    int            // 128.
+	Epochs       int            // 25.
+	LearningRate float64        // 3e-4, for both players.
+	Beta1        float64        // Adam's beta1: 0.5, as DCGAN recommends for GANs.
+	LRDecay      float64        // Both learning rates are multiplied by this after each epoch: 0.9.
+	Seed         uint64         // Seeds weights, noise, dropout, shuffling and the label pick.
+	// SupervisedOnly trains the discriminator on the labelled images alone: no generator, no unsupervised
+	// loss. The baseline that shows what the GAN adds, on the same network, data and budget.
+	SupervisedOnly bool
+	BNBatches      int // Batches of real images that recompute the inference BN statistics after each epoch (0: keep the moving averages).
 }
 
 // DefaultTrainConfig returns the course's settings.
 func DefaultTrainConfig() TrainConfig {
-	return TrainConfig{Model: DefaultModelConfig(), BatchSize: 128, Epochs: 25, LearningRate: 3e-4, Beta1: 0.5,
-		LRDecay: 0.9, Seed: 1}
+	return TrainConfig{Model: DefaultModelConfig(), Data: DefaultDatasetOptions(), BatchSize: 128, Epochs: 25, LearningRate: 3e-4, Beta1: 0.5,
+		LRDecay: 0.9, Seed: 1, BNBatches: 20}
 }
 
 // Validate reports the first bad value, naming it.
@@ -50,6 +56,12 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("beta1 %g: must be in [0, 1)", c.Beta1)
 	case !(c.LRDecay > 0 && c.LRDecay <= 1):
 		return fmt.Errorf("learning-rate decay %g: must be in (0, 1]", c.LRDecay)
+	case !(c.Model.Drop >= 0 && c.Model.Drop < 1):
+		return fmt.Errorf("drop %g: must be in [0, 1)", c.Model.Drop)
+	case !(c.Model.InputDrop >= 0 && c.Model.InputDrop < 1):
+		return fmt.Errorf("input_drop %g: must be in [0, 1)", c.Model.InputDrop)
+	case c.BNBatches < 0:
+		return fmt.Errorf("bn_batches %d: must be >= 0", c.BNBatches)
 	}
 	return nil
 }
@@ -68,8 +80,8 @@ type Model struct {
 	Config  TrainConfig
 	Pieces  Pieces
 
-	step, eval, sample *model.Exec
-	splitChecked       bool
+	step, eval, sample, refresh *model.Exec
+	splitChecked                bool
 }
 
 // NewModel creates the networks (their variables are initialised on first use, seeded by cfg.Seed).
@@ -91,6 +103,9 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 	if m.sample, err = model.NewExec(backend, m.Store, m.sampleGraph); err != nil {
 		return nil, err
 	}
+	if m.refresh, err = model.NewExec(backend, m.Store, m.refreshGraph); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -102,22 +117,29 @@ func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 	g := x.Graph()
 	cfg := m.Config.Model
 	n := x.Shape().Dimensions[0]
-	z := scope.RandomNormal(g, shapes.Make(dtypes.Float32, n, cfg.ZDim))
-	fake := Generator(scope, cfg, z, true)
-	realLogits, realFeatures := Discriminator(scope, cfg, m.Pieces, x, true, true)
-	fakeLogits, fakeFeatures := Discriminator(scope, cfg, m.Pieces, fake, true, false)
-	realGAN := m.Pieces.GANLogit(realLogits, cfg.ExtraClass)
-	fakeGAN := m.Pieces.GANLogit(fakeLogits, cfg.ExtraClass)
-	dLoss := m.Pieces.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
-	gLoss := m.Pieces.GeneratorLoss(realFeatures, fakeFeatures)
-
-	for _, player := range []struct {
-		scope string
-		loss  *Node
-	}{{DiscriminatorScope, dLoss}, {GeneratorScope, gLoss}} {
-		optimizer.Adam().LearningRate(m.Config.LearningRate).Betas(m.Config.Beta1, 0.999).Epsilon(1e-8).
-			Scope("adam_" + player.scope).Done().
-			UpdateGraph(m.Store.Scope("/"+player.scope), g, player.loss)
+	update := Scalar(g, dtypes.Float32, 1-cfg.BNMomentum)
+	train := BNMode{Dropout: true, BatchStats: true, Update: update}
+	realLogits, realFeatures := Discriminator(scope, cfg, m.Pieces, x, train)
+	var dLoss, gLoss *Node
+	if m.Config.SupervisedOnly {
+		dLoss, gLoss = maskedSoftmaxCrossEntropy(realLogits, labels, mask), ScalarZero(g, dtypes.Float32)
+	} else {
+		z := scope.RandomNormal(g, shapes.Make(dtypes.Float32, n, cfg.ZDim))
+		fake := Generator(scope, cfg, z, train)
+		// Generated images must not move the inference statistics: no Update on this pass.
+		fakeLogits, fakeFeatures := Discriminator(scope, cfg, m.Pieces, fake, BNMode{Dropout: true, BatchStats: true})
+		realGAN := m.Pieces.GANLogit(realLogits, cfg.ExtraClass)
+		fakeGAN := m.Pieces.GANLogit(fakeLogits, cfg.ExtraClass)
+		dLoss = m.Pieces.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
+		gLoss = m.Pieces.GeneratorLoss(realFeatures, fakeFeatures)
+	}
+	adam := func(player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(m.Config.LearningRate).Betas(m.Config.Beta1, 0.999).Epsilon(1e-8).
+			Scope("adam_" + player).Done()
+	}
+	adam(DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
+	if !m.Config.SupervisedOnly {
+		adam(GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
 	}
 	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
 	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
@@ -125,13 +147,20 @@ func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 
 // evalGraph predicts digits for images [N,32,32,3]: dropout off, inference BN statistics.
 func (m *Model) evalGraph(scope *model.Scope, x *Node) *Node {
-	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, false, true)
+	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
 	return Predictions(logits)
+}
+
+// refreshGraph folds the batch statistics of real images x into the discriminator's stored BN statistics
+// with weight w (a scalar): dropout off, exactly as at inference. Returns the batch size as a dummy output.
+func (m *Model) refreshGraph(scope *model.Scope, x, w *Node) *Node {
+	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
+	return ReduceAllSum(OnesLike(Slice(logits, AxisRange(), AxisRange(0, 1))))
 }
 
 // sampleGraph generates images from z [N,ZDim] with the generator in inference mode.
 func (m *Model) sampleGraph(scope *model.Scope, z *Node) *Node {
-	return Generator(scope, m.Config.Model, z, false)
+	return Generator(scope, m.Config.Model, z, BNMode{})
 }
 
 // call runs an executable, turning graph-building panics into errors.
@@ -166,13 +195,37 @@ func (m *Model) Step(b Batch) (StepResult, error) {
 	if err != nil {
 		return StepResult{}, fmt.Errorf("training step: %w", err)
 	}
-	if !m.splitChecked { // The variables exist once the first step has been built.
+	if !m.splitChecked && !m.Config.SupervisedOnly { // The variables exist once the first step has been built.
 		if err := m.CheckVariableSplit(); err != nil {
 			return StepResult{}, err
 		}
 		m.splitChecked = true
 	}
 	return StepResult{DLoss: scalar(out[0]), GLoss: scalar(out[1]), Correct: scalar(out[2]), Labelled: scalar(out[3])}, nil
+}
+
+// RefreshBNStats recomputes the discriminator's inference BN statistics as the average batch statistics
+// of up to maxBatches shuffled batches of real images, with the current weights and dropout off.
+//
+// The moving averages kept during training lag behind weights that change every step; early in training
+// (or in a short run) that lag alone can cost most of the test accuracy. Recomputing them ("precise BN")
+// costs a few forward passes per epoch.
+func (m *Model) RefreshBNStats(im *Images, maxBatches int, seed uint64) error {
+	k := 0
+	for b := range Batches(im, m.Config.BatchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil) {
+		if k >= maxBatches {
+			break
+		}
+		if b.Size < 2 { // One image has no variance to measure.
+			continue
+		}
+		w := float32(1) / float32(k+1) // Running mean over the batches seen so far.
+		if _, err := call(m.refresh, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, ImageSize, ImageSize, ImageChannels), w); err != nil {
+			return fmt.Errorf("refresh BN statistics: %w", err)
+		}
+		k++
+	}
+	return nil
 }
 
 // Predict returns the predicted digit of each image of the batch.

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ssgan-go/ssgan-go/ssgan"
+)
+
+// bench times training steps on one generated batch, after a warm-up step that compiles the graph.
+func bench(args []string, stdout, stderr io.Writer) error {
+	cfg := ssgan.DefaultTrainConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	modelFlags(fs, &cfg)
+	steps := fs.Int("steps", 5, "timed steps")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *steps < 1 {
+		return usageError{fmt.Errorf("-steps %d: must be >= 1", *steps)}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	m, err := ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
+	if err != nil {
+		return err
+	}
+	im := ssgan.SyntheticDigits(cfg.BatchSize, cfg.Seed)
+	mask, err := ssgan.LabelMask(im.Labels, cfg.BatchSize/8, false, cfg.Seed)
+	if err != nil {
+		return err
+	}
+	var batch ssgan.Batch
+	for b := range ssgan.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(cfg.Seed, 0)), mask) {
+		batch = b
+	}
+	start := time.Now()
+	if _, err := m.Step(batch); err != nil {
+		return err
+	}
+	compile := time.Since(start)
+	start = time.Now()
+	for i := 0; i < *steps; i++ {
+		if _, err := m.Step(batch); err != nil {
+			return err
+		}
+	}
+	per := time.Since(start).Seconds() / float64(*steps)
+	fmt.Fprintf(stdout, "ssgan bench: backend %s, d_size %d, g_size %d, batch %d: first step (with compilation) %.2fs; "+
+		"%.3fs/step, %.2f steps/s, %.0f images/s; one %d-image SVHN epoch ≈ %.1f min\n",
+		backend.Name(), cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, compile.Seconds(), per, 1/per,
+		float64(cfg.BatchSize)/per, ssgan.SVHNTrainSize, per*float64((ssgan.SVHNTrainSize+cfg.BatchSize-1)/cfg.BatchSize)/60)
+	return nil
+}

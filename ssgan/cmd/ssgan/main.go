@@ -1,0 +1,233 @@
+// Command ssgan trains and evaluates the semi-supervised GAN of the course on SVHN.
+//
+//	ssgan train -data DIR -out DIR [-epochs N] [-batch N] [-labels N] [-d_size N] [-g_size N] [-seed N]
+//	            [-max_train N] [-max_test N] [-extra_class] [-first_labels] [-synthetic] [-no_download]
+//	ssgan eval  -ckpt DIR [-data DIR] [-max_test N]
+//	ssgan bench [-d_size N] [-g_size N] [-batch N] [-steps N]
+//
+// Errors (bad flags, bad data) print one line and exit with status 1 (2 for usage errors).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/ssgan-go/ssgan-go/ssgan"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: ssgan <command> [flags]
+
+commands:
+  train   train the SSGAN on SVHN (or -synthetic digits), writing metrics, samples, curves and a checkpoint
+  eval    reload a checkpoint and print its test accuracy
+  bench   time training steps on generated data and print steps/s
+
+Run "ssgan <command> -h" for a command's flags.
+`
+
+// usageError is a bad command line: exit status 2.
+type usageError struct{ error }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "train":
+		err = train(ctx, args[1:], stdout, stderr)
+	case "eval":
+		err = eval(args[1:], stdout, stderr)
+	case "bench":
+		err = bench(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = usageError{fmt.Errorf("unknown command %q (want train, eval or bench)", args[0])}
+	}
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintf(stderr, "ssgan %s: %s\n", args[0], oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// parse parses flags quietly: a bad flag becomes one error line instead of the whole usage text.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintf(stderr, "usage of ssgan %s:\n", fs.Name())
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+// modelFlags registers the flags shared by train and bench on cfg.
+func modelFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
+	fs.IntVar(&cfg.Model.DSize, "d_size", cfg.Model.DSize, "discriminator width (the course: 64)")
+	fs.IntVar(&cfg.Model.GSize, "g_size", cfg.Model.GSize, "generator width (the course: 32)")
+	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
+	fs.BoolVar(&cfg.Model.ExtraClass, "extra_class", cfg.Model.ExtraClass, "11 logits (10 digits + fake) instead of 10")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed for weights, noise, dropout, shuffling and the label pick")
+}
+
+func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := ssgan.DefaultTrainConfig()
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	dataDir := fs.String("data", "data", "directory with train_32x32.mat and test_32x32.mat (downloaded there if missing)")
+	outDir := fs.String("out", "", "output directory (required)")
+	noDownload := fs.Bool("no_download", false, "never download: fail if the .mat files are missing")
+	modelFlags(fs, &cfg)
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs")
+	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
+	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use")
+	fs.BoolVar(&cfg.Data.FirstN, "first_labels", false, "use the first N labels in file order (the course) instead of a balanced pick")
+	fs.IntVar(&cfg.Data.MaxTrain, "max_train", 0, "use only the first N training images (0: all)")
+	fs.IntVar(&cfg.Data.MaxTest, "max_test", 0, "use only the first N test images (0: all)")
+	fs.BoolVar(&cfg.SupervisedOnly, "supervised_only", false, "baseline: train the discriminator on the labelled images only (no GAN)")
+	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
+	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input (the course: 0.2)")
+	fs.IntVar(&cfg.BNBatches, "bn_batches", cfg.BNBatches, "batches that recompute the inference BN statistics after each epoch (0: moving averages)")
+	fs.BoolVar(&cfg.Data.Synthetic, "synthetic", false, "generated digit images at SVHN's sizes instead of the .mat files")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	cfg.Data.Seed = cfg.Seed
+	switch {
+	case *outDir == "":
+		return usageError{errors.New("-out is required")}
+	case cfg.Epochs < 1:
+		return usageError{fmt.Errorf("-epochs %d: must be >= 1", cfg.Epochs)}
+	case cfg.Data.Labels < 0:
+		return usageError{fmt.Errorf("-labels %d: must be >= 0", cfg.Data.Labels)}
+	case cfg.Data.MaxTrain < 0:
+		return usageError{fmt.Errorf("-max_train %d: must be >= 0", cfg.Data.MaxTrain)}
+	case cfg.Data.MaxTest < 0:
+		return usageError{fmt.Errorf("-max_test %d: must be >= 0", cfg.Data.MaxTest)}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	trainIm, testIm, err := ssgan.LoadData(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
+	if err != nil {
+		return err
+	}
+	ds, err := ssgan.NewDataset(trainIm, testIm, cfg.Data)
+	if err != nil {
+		return err
+	}
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	m, err := ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
+	if err != nil {
+		return err
+	}
+	labelled := 0
+	for _, k := range ds.Mask {
+		if k {
+			labelled++
+		}
+	}
+	fmt.Fprintf(stdout, "ssgan: backend %s; %d training images (%d labelled), %d test; d_size %d, g_size %d, batch %d, %d epochs\n",
+		backend.Name(), ds.Train.Len(), labelled, ds.Test.Len(), cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, cfg.Epochs)
+	opt := ssgan.RunOptions{OutDir: *outDir, Log: stdout}
+	if isTerminal(stderr) {
+		opt.Progress = stderr
+	}
+	history, err := ssgan.Train(ctx, m, ds, opt)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted after %d epochs; the checkpoint in %s holds the last finished epoch", len(history), *outDir)
+		}
+		return err
+	}
+	last := history[len(history)-1]
+	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f; outputs in %s\n", last.TestAcc, *outDir)
+	return nil
+}
+
+func eval(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	ckpt := fs.String("ckpt", "", "checkpoint directory (a train -out directory) (required)")
+	dataDir := fs.String("data", "data", "directory with the SVHN .mat files (not needed for -synthetic checkpoints)")
+	maxTest := fs.Int("max_test", -1, "use only the first N test images (default: as in training)")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *ckpt == "" {
+		return usageError{errors.New("-ckpt is required")}
+	}
+	ck, err := ssgan.OpenCheckpoint(*ckpt)
+	if err != nil {
+		return err
+	}
+	cfg := ck.Config()
+	if *maxTest >= 0 {
+		cfg.Data.MaxTest = *maxTest
+	}
+	trainIm, testIm, err := ssgan.LoadData(context.Background(), *dataDir, cfg.Data, false, stderr)
+	if err != nil {
+		return err
+	}
+	ds, err := ssgan.NewDataset(trainIm, testIm, cfg.Data)
+	if err != nil {
+		return err
+	}
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	m, err := ssgan.NewModel(backend, ck.Config(), ssgan.ReferencePieces())
+	if err != nil {
+		return err
+	}
+	if err := ck.Restore(m); err != nil {
+		return err
+	}
+	acc, err := m.Accuracy(ds.Test, cfg.BatchSize)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, ds.Test.Len())
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

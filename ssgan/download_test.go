@@ -1,0 +1,82 @@
+package ssgan
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDownloader(t *testing.T) {
+	payload := bytes.Repeat([]byte("svhn"), 5000)
+	sum := md5.Sum(payload)
+	good := RemoteFile{Name: "good.mat", Size: int64(len(payload)), MD5: hex.EncodeToString(sum[:])}
+	offline := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if offline {
+			http.Error(w, "offline", http.StatusServiceUnavailable)
+			return
+		}
+		switch r.URL.Path {
+		case "/good.mat":
+			w.Write(payload)
+		case "/truncated.mat":
+			w.Write(payload[:len(payload)/2])
+		case "/wrong.mat":
+			bad := append([]byte{}, payload...)
+			bad[10] ^= 1
+			w.Write(bad)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var progress bytes.Buffer
+	d := &Downloader{BaseURL: srv.URL, Progress: &progress}
+	dir := t.TempDir()
+
+	if err := d.Ensure(context.Background(), dir, good); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "good.mat"))
+	if err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("downloaded file wrong (err %v)", err)
+	}
+	if !strings.Contains(progress.String(), "good.mat") {
+		t.Errorf("no progress bar written: %q", progress.String())
+	}
+	// A file already there is not fetched again: the server would now serve nothing for it.
+	offline = true
+	if err := d.Ensure(context.Background(), dir, good); err != nil {
+		t.Fatalf("existing file re-fetched: %v", err)
+	}
+	offline = false
+
+	for _, tc := range []struct{ name, want string }{
+		{"truncated.mat", "want 20000"},
+		{"wrong.mat", "MD5"},
+		{"missing.mat", "404"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := good
+			f.Name = tc.name
+			err := d.Ensure(context.Background(), dir, f)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.name) {
+				t.Fatalf("error %v: want one naming %s and saying %q", err, tc.name, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, tc.name)); !os.IsNotExist(err) {
+				t.Errorf("a bad download was left at its final name")
+			}
+		})
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only good.mat (no partial files left)", len(entries))
+	}
+}

@@ -1,0 +1,114 @@
+package ssgan
+
+import (
+	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// naiveConv is the textbook convolution (cross-correlation) with TensorFlow's padding, in float64.
+func naiveConv(x []float32, n, h, w, cin int, k []float32, ks, cout, stride int, same bool) (out []float32, ho, wo int) {
+	top, left := 0, 0
+	if same {
+		top, _, ho = samePadding(h, ks, stride)
+		left, _, wo = samePadding(w, ks, stride)
+	} else {
+		ho, wo = (h-ks)/stride+1, (w-ks)/stride+1
+	}
+	out = make([]float32, n*ho*wo*cout)
+	for b := 0; b < n; b++ {
+		for i := 0; i < ho; i++ {
+			for j := 0; j < wo; j++ {
+				for co := 0; co < cout; co++ {
+					var s float64
+					for di := 0; di < ks; di++ {
+						for dj := 0; dj < ks; dj++ {
+							y, xx := i*stride+di-top, j*stride+dj-left
+							if y < 0 || y >= h || xx < 0 || xx >= w {
+								continue
+							}
+							for ci := 0; ci < cin; ci++ {
+								s += float64(x[((b*h+y)*w+xx)*cin+ci]) * float64(k[((di*ks+dj)*cin+ci)*cout+co])
+							}
+						}
+					}
+					out[((b*ho+i)*wo+j)*cout+co] = float32(s)
+				}
+			}
+		}
+	}
+	return out, ho, wo
+}
+
+func TestConv2DMatchesNaive(t *testing.T) {
+	for _, tc := range []struct {
+		name                           string
+		n, h, w, cin, ks, cout, stride int
+		same                           bool
+	}{
+		{"3x3 s2 same even", 2, 8, 8, 3, 3, 4, 2, true},
+		{"3x3 s1 same", 2, 5, 6, 2, 3, 3, 1, true},
+		{"3x3 s1 valid", 1, 4, 4, 2, 3, 5, 1, false},
+		{"5x5 s2 same odd", 1, 7, 7, 2, 5, 2, 2, true},
+		{"1x1", 2, 3, 3, 4, 1, 2, 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := randSlice(tc.n*tc.h*tc.w*tc.cin, 1)
+			k := randSlice(tc.ks*tc.ks*tc.cin*tc.cout, 2)
+			want, ho, wo := naiveConv(x, tc.n, tc.h, tc.w, tc.cin, k, tc.ks, tc.cout, tc.stride, tc.same)
+			got := run1(t, func(in []*Node) *Node { return Conv2D(in[0], in[1], tc.stride, tc.same) },
+				tensors.FromFlatDataAndDimensions(x, tc.n, tc.h, tc.w, tc.cin),
+				tensors.FromFlatDataAndDimensions(k, tc.ks, tc.ks, tc.cin, tc.cout))
+			if dims := got.Shape().Dimensions; dims[1] != ho || dims[2] != wo {
+				t.Fatalf("output %v, want %dx%d", dims, ho, wo)
+			}
+			assertClose(t, "conv", flat32(got), want, 1e-5)
+		})
+	}
+}
+
+// TestConv2DGradient checks the gradient of sum(conv(x,k) * r) against finite differences, for x and k.
+func TestConv2DGradient(t *testing.T) {
+	const n, h, w, cin, ks, cout, stride = 1, 5, 5, 2, 3, 2, 2
+	x := randSlice(n*h*w*cin, 3)
+	k := randSlice(ks*ks*cin*cout, 4)
+	_, ho, wo := naiveConv(x, n, h, w, cin, k, ks, cout, stride, true)
+	r := randSlice(n*ho*wo*cout, 5)
+	loss := func(x, k []float32) float64 {
+		out, _, _ := naiveConv(x, n, h, w, cin, k, ks, cout, stride, true)
+		var s float64
+		for i := range out {
+			s += float64(out[i]) * float64(r[i])
+		}
+		return s
+	}
+	e, err := NewExec(backend(t), func(x, k, r *Node) (*Node, *Node) {
+		l := ReduceAllSum(Mul(Conv2D(x, k, stride, true), r))
+		grads := Gradient(l, x, k)
+		return grads[0], grads[1]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Call(tensors.FromFlatDataAndDimensions(x, n, h, w, cin),
+		tensors.FromFlatDataAndDimensions(k, ks, ks, cin, cout), tensors.FromFlatDataAndDimensions(r, n, ho, wo, cout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	numeric := func(v []float32, f func([]float32) float64) []float32 {
+		g := make([]float32, len(v))
+		for i := range v {
+			old := v[i]
+			v[i] = old + 1e-2
+			up := f(v)
+			v[i] = old - 1e-2
+			down := f(v)
+			v[i] = old
+			g[i] = float32((up - down) / 2e-2)
+		}
+		return g
+	}
+	assertClose(t, "d/dx", flat32(out[0]), numeric(x, func(v []float32) float64 { return loss(v, k) }), 1e-3)
+	assertClose(t, "d/dk", flat32(out[1]), numeric(k, func(v []float32) float64 { return loss(x, v) }), 1e-3)
+}

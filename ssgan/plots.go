@@ -1,0 +1,111 @@
+package ssgan
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// SampleGrid lays out images [n,32,32,3] with values in [-1,1] as a grid of rows x cols with a 2-pixel gap.
+func SampleGrid(pixels []float32, rows, cols int) *image.RGBA {
+	const gap = 2
+	n := len(pixels) / ImageValues
+	img := image.NewRGBA(image.Rect(0, 0, cols*(ImageSize+gap)+gap, rows*(ImageSize+gap)+gap))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for k := 0; k < n && k < rows*cols; k++ {
+		ox, oy := gap+(k%cols)*(ImageSize+gap), gap+(k/cols)*(ImageSize+gap)
+		px := pixels[k*ImageValues:]
+		for y := 0; y < ImageSize; y++ {
+			for x := 0; x < ImageSize; x++ {
+				p := px[(y*ImageSize+x)*ImageChannels:]
+				img.SetRGBA(ox+x, oy+y, color.RGBA{toByte(p[0]), toByte(p[1]), toByte(p[2]), 255})
+			}
+		}
+	}
+	return img
+}
+
+func toByte(v float32) uint8 { return uint8(min(255, max(0, (v+1)*127.5+0.5))) }
+
+// EncodePNG encodes an image as PNG bytes.
+func EncodePNG(img image.Image) []byte {
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img) // Encoding an in-memory RGBA cannot fail.
+	return buf.Bytes()
+}
+
+// ImagesGrid turns the first rows*cols images of a set into a grid, for looking at real data.
+func ImagesGrid(im *Images, rows, cols int) *image.RGBA {
+	n := min(im.Len(), rows*cols)
+	px := make([]float32, n*ImageValues)
+	for i, v := range im.Pixels[:n*ImageValues] {
+		px[i] = ScalePixel(v)
+	}
+	return SampleGrid(px, rows, cols)
+}
+
+// LearningCurves plots train and test accuracy (left) and both losses (right) per epoch, as PNG bytes.
+func LearningCurves(history []EpochMetrics) ([]byte, error) {
+	acc := plot.New()
+	acc.Title.Text = "Accuracy"
+	acc.X.Label.Text = "epoch"
+	acc.Y.Min, acc.Y.Max = 0, 1
+	loss := plot.New()
+	loss.Title.Text = "Losses"
+	loss.X.Label.Text = "epoch"
+	series := func(get func(EpochMetrics) float64) plotter.XYs {
+		xy := make(plotter.XYs, len(history))
+		for i, h := range history {
+			xy[i].X, xy[i].Y = float64(h.Epoch), get(h)
+		}
+		return xy
+	}
+	add := func(p *plot.Plot, name string, xy plotter.XYs, c color.Color, dashed bool) error {
+		l, pts, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return err
+		}
+		l.Color, pts.Color = c, c
+		if dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		}
+		p.Add(l, pts)
+		p.Legend.Add(name, l)
+		return nil
+	}
+	blue, orange := color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}
+	for _, err := range []error{
+		add(acc, "train (labelled, dropout on)", series(func(h EpochMetrics) float64 { return h.TrainAcc }), blue, true),
+		add(acc, "test", series(func(h EpochMetrics) float64 { return h.TestAcc }), orange, false),
+		add(loss, "discriminator", series(func(h EpochMetrics) float64 { return h.DLoss }), blue, false),
+		add(loss, "generator", series(func(h EpochMetrics) float64 { return h.GLoss }), orange, false),
+	} {
+		if err != nil {
+			return nil, fmt.Errorf("learning curves: %w", err)
+		}
+	}
+	acc.Legend.Top, acc.Legend.Left = false, false
+	loss.Legend.Top = true
+	const w, h = 10 * vg.Inch, 4 * vg.Inch
+	canvas := vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
+	dc := draw.New(canvas)
+	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2,
+		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
+	acc.Draw(tiles.At(dc, 0, 0))
+	loss.Draw(tiles.At(dc, 1, 0))
+	var buf bytes.Buffer
+	if _, err := canvas.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("learning curves: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,185 @@
+package ssgan
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// EpochMetrics is one line of metrics.jsonl.
+type EpochMetrics struct {
+	Epoch          int     `json:"epoch"`
+	TrainAcc       float64 `json:"train_acc"` // On the labelled images seen this epoch, dropout on (as the course).
+	TestAcc        float64 `json:"test_acc"`
+	DLoss          float64 `json:"d_loss"` // Mean over the epoch's steps.
+	GLoss          float64 `json:"g_loss"`
+	EpochSeconds   float64 `json:"epoch_seconds"` // Training steps only, as the course times it.
+	StepSeconds    float64 `json:"step_seconds"`
+	StepsPerSecond float64 `json:"steps_per_second"`
+	Steps          int     `json:"steps"`
+	LearningRate   float64 `json:"learning_rate"` // The rate used during this epoch.
+}
+
+// RunOptions says where a training run writes and what it shows.
+type RunOptions struct {
+	OutDir      string    // metrics.jsonl, samples_NNN.png, learning_curves.png, checkpoint. "" writes nothing.
+	Log         io.Writer // One line per epoch (nil: silent).
+	Progress    io.Writer // A progress bar per epoch, for terminals (nil: none).
+	SampleRows  int       // Sample grid shape (default 5 x 10, the course's 50 samples).
+	SampleCols  int
+	StartEpoch  int                      // Epochs already trained (when resuming).
+	OnEpoch     func(EpochMetrics) error // Called after each epoch (e.g. a notebook shows the samples).
+	SampleEvery int                      // Write samples every N epochs (default 1).
+}
+
+// FixedNoise returns n noise vectors drawn from N(0,1) with a seed, so sample grids are comparable across epochs.
+func FixedNoise(n, zDim int, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 0xf1))
+	z := make([]float32, n*zDim)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64())
+	}
+	return z
+}
+
+// Train runs the configured number of epochs on ds, writing metrics, samples, curves and a checkpoint
+// after each one. It stops with an error on a NaN or infinite loss (the last checkpoint stays intact) and
+// when ctx is cancelled between steps. It returns the metrics of every epoch it ran.
+func Train(ctx context.Context, m *Model, ds *Dataset, opt RunOptions) ([]EpochMetrics, error) {
+	cfg := m.Config
+	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
+		opt.SampleRows, opt.SampleCols = 5, 10
+	}
+	if opt.SampleEvery <= 0 {
+		opt.SampleEvery = 1
+	}
+	if opt.OutDir != "" {
+		if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
+			return nil, fmt.Errorf("output directory: %w", err)
+		}
+	}
+	z := FixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
+	stepsPerEpoch := (ds.Train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
+	var history []EpochMetrics
+	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
+		em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
+		var bar *progressbar.ProgressBar
+		if opt.Progress != nil {
+			bar = progressbar.NewOptions(stepsPerEpoch, progressbar.OptionSetWriter(opt.Progress),
+				progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, cfg.Epochs)),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
+				progressbar.OptionClearOnFinish())
+		}
+		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)))
+		var correct, labelled float64
+		start := time.Now()
+		for b := range Batches(ds.Train, cfg.BatchSize, rng, ds.Mask) {
+			if err := ctx.Err(); err != nil {
+				return history, err
+			}
+			r, err := m.Step(b)
+			if err != nil {
+				return history, fmt.Errorf("epoch %d step %d: %w", epoch, em.Steps+1, err)
+			}
+			if bad(r.DLoss) || bad(r.GLoss) {
+				return history, fmt.Errorf("epoch %d step %d: loss is not finite (discriminator %g, generator %g); "+
+					"stopping: try a lower learning rate (the checkpoint of the last finished epoch is intact)",
+					epoch, em.Steps+1, r.DLoss, r.GLoss)
+			}
+			em.Steps++
+			em.DLoss += r.DLoss
+			em.GLoss += r.GLoss
+			correct += r.Correct
+			labelled += r.Labelled
+			if bar != nil {
+				_ = bar.Add(1)
+			}
+		}
+		em.EpochSeconds = time.Since(start).Seconds()
+		if em.Steps > 0 {
+			em.DLoss /= float64(em.Steps)
+			em.GLoss /= float64(em.Steps)
+			em.StepSeconds = em.EpochSeconds / float64(em.Steps)
+			em.StepsPerSecond = float64(em.Steps) / em.EpochSeconds
+		}
+		if labelled > 0 {
+			em.TrainAcc = correct / labelled
+		}
+		if err := m.DecayLearningRate(); err != nil {
+			return history, err
+		}
+		if err := m.RefreshBNStats(ds.Train, cfg.BNBatches, cfg.Seed+uint64(epoch)); err != nil {
+			return history, err
+		}
+		var err error
+		if em.TestAcc, err = m.Accuracy(ds.Test, cfg.BatchSize); err != nil {
+			return history, err
+		}
+		history = append(history, em)
+		if opt.Log != nil {
+			fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs\n",
+				epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
+		}
+		if opt.OutDir != "" {
+			if err := writeEpochOutputs(m, opt, em, history, z); err != nil {
+				return history, err
+			}
+		}
+		if opt.OnEpoch != nil {
+			if err := opt.OnEpoch(em); err != nil {
+				return history, err
+			}
+		}
+	}
+	return history, nil
+}
+
+func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+
+// writeEpochOutputs appends the metrics line, writes the sample grid and curves, and saves the checkpoint.
+func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []EpochMetrics, z []float32) error {
+	line, _ := json.Marshal(em)
+	f, err := os.OpenFile(filepath.Join(opt.OutDir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	_, err = f.Write(append(line, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	if !m.Config.SupervisedOnly && (em.Epoch%opt.SampleEvery == 0 || em.Epoch == m.Config.Epochs) {
+		samples, err := m.Generate(z)
+		if err != nil {
+			return err
+		}
+		name := filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch))
+		if err := writeFileAtomic(name, EncodePNG(SampleGrid(samples, opt.SampleRows, opt.SampleCols))); err != nil {
+			return err
+		}
+	}
+	curves, err := LearningCurves(history)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(opt.OutDir, CurvesFile), curves); err != nil {
+		return err
+	}
+	return m.SaveCheckpoint(opt.OutDir, em.Epoch)
+}
+
+// Output file names.
+const (
+	MetricsFile = "metrics.jsonl"
+	CurvesFile  = "learning_curves.png"
+)

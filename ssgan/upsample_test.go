@@ -1,0 +1,114 @@
+package ssgan
+
+import (
+	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// scatterTransposedConv is the reference 5x5 stride-2 "same" transposed convolution, by scatter-add:
+// out[2i+a-1, 2j+b-1] += in[i,j] * w5[a,b], cropped to [2H, 2W].
+func scatterTransposedConv(in []float32, n, h, w, cin int, w5 []float32, cout int) []float32 {
+	out := make([]float64, n*2*h*2*w*cout)
+	for b := 0; b < n; b++ {
+		for i := 0; i < h; i++ {
+			for j := 0; j < w; j++ {
+				for a := 0; a < 5; a++ {
+					for c := 0; c < 5; c++ {
+						y, x := 2*i+a-1, 2*j+c-1
+						if y < 0 || y >= 2*h || x < 0 || x >= 2*w {
+							continue
+						}
+						for ci := 0; ci < cin; ci++ {
+							v := float64(in[((b*h+i)*w+j)*cin+ci])
+							for co := 0; co < cout; co++ {
+								out[((b*2*h+y)*2*w+x)*cout+co] += v * float64(w5[((a*5+c)*cin+ci)*cout+co])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	res := make([]float32, len(out))
+	for i, v := range out {
+		res[i] = float32(v)
+	}
+	return res
+}
+
+// scatterGradients returns dL/din and dL/dw5 of L = sum(out * r) for the scatter-add reference.
+func scatterGradients(in []float32, n, h, w, cin int, w5 []float32, cout int, r []float32) (gIn, gW []float32) {
+	gIn, gW = make([]float32, len(in)), make([]float32, len(w5))
+	for b := 0; b < n; b++ {
+		for i := 0; i < h; i++ {
+			for j := 0; j < w; j++ {
+				for a := 0; a < 5; a++ {
+					for c := 0; c < 5; c++ {
+						y, x := 2*i+a-1, 2*j+c-1
+						if y < 0 || y >= 2*h || x < 0 || x >= 2*w {
+							continue
+						}
+						for ci := 0; ci < cin; ci++ {
+							for co := 0; co < cout; co++ {
+								rv := r[((b*2*h+y)*2*w+x)*cout+co]
+								gIn[((b*h+i)*w+j)*cin+ci] += rv * w5[((a*5+c)*cin+ci)*cout+co]
+								gW[((a*5+c)*cin+ci)*cout+co] += rv * in[((b*h+i)*w+j)*cin+ci]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return gIn, gW
+}
+
+func TestDepthToSpaceEqualsTransposedConv(t *testing.T) {
+	const n, h, w, cin, cout = 2, 4, 3, 3, 2
+	in := randSlice(n*h*w*cin, 41)
+	w5 := randSlice(25*cin*cout, 42)
+	w3 := TransposedKernelToDepthToSpace(w5, cin, cout)
+	r := randSlice(n*2*h*2*w*cout, 43)
+
+	e, err := NewExec(backend(t), func(x, k, r *Node) (*Node, *Node, *Node) {
+		out := DepthToSpace(Conv2D(x, k, 1, true))
+		grads := Gradient(ReduceAllSum(Mul(out, r)), x, k)
+		return out, grads[0], grads[1]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Call(tensors.FromFlatDataAndDimensions(in, n, h, w, cin),
+		tensors.FromFlatDataAndDimensions(w3, 3, 3, cin, 4*cout), tensors.FromFlatDataAndDimensions(r, n, 2*h, 2*w, cout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "forward", flat32(res[0]), scatterTransposedConv(in, n, h, w, cin, w5, cout), 1e-5)
+
+	gIn, gW5 := scatterGradients(in, n, h, w, cin, w5, cout, r)
+	assertClose(t, "gradient wrt input", flat32(res[1]), gIn, 1e-4)
+	// Each 5x5 tap lives at exactly one place of the 3x3 kernel: its gradient must be found there.
+	gW3 := flat32(res[2])
+	mapped := TransposedKernelToDepthToSpace(gW5, cin, cout)
+	onesMap := TransposedKernelToDepthToSpace(onesLike(w5), cin, cout)
+	var got, want []float32
+	for i, isTap := range onesMap {
+		if isTap != 0 {
+			got, want = append(got, gW3[i]), append(want, mapped[i])
+		}
+	}
+	if len(got) != 25*cin*cout {
+		t.Fatalf("%d mapped taps, want %d: the kernel map is not one-to-one", len(got), 25*cin*cout)
+	}
+	assertClose(t, "gradient wrt kernel", got, want, 1e-4)
+}
+
+func onesLike(v []float32) []float32 {
+	out := make([]float32, len(v))
+	for i := range out {
+		out[i] = 1
+	}
+	return out
+}
