@@ -1,31 +1,338 @@
 package ssgan
 
 import (
+	"context"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
-	"time"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
-func TestStepSmoke(t *testing.T) {
-	backend, err := NewBackend(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+// tinyConfig is a model small enough for unit tests.
+func tinyConfig() TrainConfig {
 	cfg := DefaultTrainConfig()
-	cfg.Model.DSize, cfg.Model.GSize = 8, 4
-	cfg.BatchSize = 32
-	m, err := NewModel(backend, cfg, ReferencePieces())
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim = 4, 2, 8
+	cfg.BatchSize = 16
+	cfg.BNBatches = 2
+	return cfg
+}
+
+func newTiny(t *testing.T, cfg TrainConfig) *Model {
+	t.Helper()
+	m, err := NewModel(backend(t), cfg, ReferencePieces())
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := SyntheticDigits(64, 1)
-	mask, _ := LabelMask(im.Labels, 20, false, 1)
-	for b := range Batches(im, 32, rand.New(rand.NewPCG(1, 2)), mask) {
-		start := time.Now()
-		r, err := m.Step(b)
+	return m
+}
+
+// trainBatches returns the batches of 48 synthetic images, a third labelled.
+func trainBatches(cfg TrainConfig) (*Images, []Batch) {
+	im := SyntheticDigits(48, 3)
+	mask, _ := LabelMask(im.Labels, 16, false, 1)
+	var out []Batch
+	for b := range Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(4, 5)), mask) {
+		out = append(out, b)
+	}
+	return im, out
+}
+
+func snapshot(store *model.Store) map[string][]float32 {
+	out := make(map[string][]float32)
+	for v := range store.IterVariables() {
+		if v.Trainable {
+			out[v.Path()] = flat32(v.MustValue())
+		}
+	}
+	return out
+}
+
+func setLR(t *testing.T, m *Model, player string, lr float32) {
+	t.Helper()
+	v := m.Store.GetVariable("/" + player + "/optimizers/learning_rate")
+	if v == nil {
+		t.Fatalf("no learning rate variable for %s", player)
+	}
+	if err := v.SetValue(tensors.FromValue(lr)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEachPlayerUpdatesOnlyItsVariables freezes one player's learning rate at a time: its variables must
+// not move while the other's do, so neither optimizer touches the other network.
+func TestEachPlayerUpdatesOnlyItsVariables(t *testing.T) {
+	cfg := tinyConfig()
+	m := newTiny(t, cfg)
+	_, batches := trainBatches(cfg)
+	if _, err := m.Step(batches[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.CheckVariableSplit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, frozen := range []string{GeneratorScope, DiscriminatorScope} {
+		setLR(t, m, DiscriminatorScope, 3e-4)
+		setLR(t, m, GeneratorScope, 3e-4)
+		setLR(t, m, frozen, 0)
+		before := snapshot(m.Store)
+		if _, err := m.Step(batches[1]); err != nil {
+			t.Fatal(err)
+		}
+		after := snapshot(m.Store)
+		movedOwn, movedOther := 0, 0
+		for path, old := range before {
+			if slices.Equal(old, after[path]) {
+				continue
+			}
+			if strings.HasPrefix(path, "/"+frozen+"/") {
+				movedOther++
+				t.Errorf("%s moved while %s's learning rate was 0", path, frozen)
+			} else {
+				movedOwn++
+			}
+		}
+		if movedOwn == 0 {
+			t.Errorf("with %s frozen, the other player's variables did not move", frozen)
+		}
+	}
+}
+
+func TestCheckSplitCatchesStrayVariables(t *testing.T) {
+	m := newTiny(t, tinyConfig())
+	_, batches := trainBatches(m.Config)
+	if _, err := m.Step(batches[0]); err != nil {
+		t.Fatal(err)
+	}
+	m.Store.VariableWithValue("/stray/weights", float32(1))
+	err := m.CheckVariableSplit()
+	if err == nil || !strings.Contains(err.Error(), "/stray/weights belongs to no player") {
+		t.Fatalf("stray variable: error %v", err)
+	}
+	both := func(s *model.Store) (d, g []*model.Variable) {
+		d, g = SplitVariables(s)
+		return d, append(g, d[0])
+	}
+	if err := CheckSplit(m.Store, both); err == nil || !strings.Contains(err.Error(), "both players") {
+		t.Fatalf("shared variable: error %v", err)
+	}
+}
+
+// TestPredictionIndependentOfBatch: with stored BN statistics and no dropout, an image's logits do not
+// depend on what else is in its batch, nor on the batch size; the course's batch statistics failed this.
+func TestPredictionIndependentOfBatch(t *testing.T) {
+	cfg := tinyConfig()
+	m := newTiny(t, cfg)
+	im, batches := trainBatches(cfg)
+	for _, b := range batches {
+		if _, err := m.Step(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.RefreshBNStats(im, 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	logits, err := model.NewExec(backend(t), m.Store, func(scope *model.Scope, x *Node) *Node {
+		l, _ := Discriminator(scope, cfg.Model, m.Pieces, x, BNMode{})
+		return l
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(idx ...int) []float32 {
+		sub := im.Subset(idx)
+		px := make([]float32, len(sub.Pixels))
+		for i, v := range sub.Pixels {
+			px[i] = ScalePixel(v)
+		}
+		out, err := logits.Call(tensors.FromFlatDataAndDimensions(px, len(idx), ImageSize, ImageSize, ImageChannels))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%+v %v", r, time.Since(start))
+		return flat32(out[0])
+	}
+	k := NumLogits(cfg.Model.ExtraClass)
+	alone := run(7)
+	inBatch := run(3, 7, 11, 20)[k : 2*k]
+	otherBatch := run(7, 0, 1, 2, 4, 5, 6, 8)[:k]
+	assertClose(t, "logits alone vs in a batch", inBatch, alone, 1e-5)
+	assertClose(t, "logits alone vs another batch", otherBatch, alone, 1e-5)
+}
+
+func TestSameSeedSameResults(t *testing.T) {
+	run := func(seed uint64) []StepResult {
+		cfg := tinyConfig()
+		cfg.Seed = seed
+		m := newTiny(t, cfg)
+		_, batches := trainBatches(cfg)
+		var out []StepResult
+		for _, b := range batches {
+			r, err := m.Step(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	a, b, c := run(1), run(1), run(2)
+	if !slices.Equal(a, b) {
+		t.Errorf("same seed, different results:\n%v\n%v", a, b)
+	}
+	if slices.Equal(a, c) {
+		t.Errorf("different seeds gave identical results %v", a)
+	}
+}
+
+func TestSupervisedOnlyHasNoGenerator(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.SupervisedOnly = true
+	m := newTiny(t, cfg)
+	_, batches := trainBatches(cfg)
+	r, err := m.Step(batches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, g := SplitVariables(m.Store)
+	if len(g) != 0 || len(d) == 0 {
+		t.Errorf("supervised-only: %d generator and %d discriminator variables, want 0 and >0", len(g), len(d))
+	}
+	if r.GLoss != 0 || !(r.DLoss > 0) {
+		t.Errorf("supervised-only step %+v: want a positive discriminator loss and no generator loss", r)
+	}
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	cfg := tinyConfig()
+	m := newTiny(t, cfg)
+	im, batches := trainBatches(cfg)
+	for _, b := range batches {
+		if _, err := m.Step(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.RefreshBNStats(im, 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := m.SaveCheckpoint(dir, 3); err != nil {
+		t.Fatal(err)
+	}
+	loaded, ck, err := LoadModel(backend(t), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Epoch() != 3 || ck.Config() != cfg {
+		t.Errorf("checkpoint epoch %d config %+v, want 3 and %+v", ck.Epoch(), ck.Config(), cfg)
+	}
+	for b := range Batches(im, 16, nil, nil) {
+		p1, err1 := m.Predict(b)
+		p2, err2 := loaded.Predict(b)
+		if err1 != nil || err2 != nil || !slices.Equal(p1, p2) {
+			t.Fatalf("predictions differ after reload: %v %v (%v, %v)", p1, p2, err1, err2)
+		}
+	}
+	// Training resumes from the same state: the next step is identical.
+	r1, err1 := m.Step(batches[0])
+	r2, err2 := loaded.Step(batches[0])
+	if err1 != nil || err2 != nil || r1 != r2 {
+		t.Errorf("resumed step differs: %+v vs %+v (%v, %v)", r1, r2, err1, err2)
+	}
+
+	path := filepath.Join(dir, CheckpointFile)
+	raw, _ := os.ReadFile(path)
+	for name, data := range map[string][]byte{
+		"truncated": raw[:len(raw)-10],
+		"corrupt":   append(append([]byte{}, raw[:len(raw)-5]...), 1, 2, 3, 4, 5),
+		"foreign":   []byte("hello"),
+	} {
+		bad := filepath.Join(t.TempDir(), CheckpointFile)
+		os.WriteFile(bad, data, 0o644)
+		if _, _, err := LoadModel(backend(t), filepath.Dir(bad)); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("%s checkpoint: error %v, want one naming %s", name, err, bad)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("checkpoint directory holds %d files, want 1 (no temporary files left)", len(entries))
+	}
+}
+
+// TestTrainEndToEnd trains a small model on generated digits and checks that the losses move, the
+// classifier beats chance (10%) by a wide margin, and every output file is written.
+func TestTrainEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end training takes ~20 s")
+	}
+	cfg := DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize = 16, 8
+	cfg.Model.Drop, cfg.Model.InputDrop = 0, 0 // Dropout slows the first hundred steps of a small net a lot.
+	cfg.BatchSize, cfg.Epochs = 64, 4
+	cfg.Data.Labels, cfg.Data.MaxTest = 800, 500
+	train, test := SyntheticDigits(1600, 1), SyntheticDigits(1000, 2)
+	ds, err := NewDataset(train, test, cfg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newTiny(t, cfg)
+	out := t.TempDir()
+	var epochs []int
+	history, err := Train(context.Background(), m, ds, RunOptions{OutDir: out, OnEpoch: func(e EpochMetrics) error {
+		epochs = append(epochs, e.Epoch)
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(history) != 4 || !slices.Equal(epochs, []int{1, 2, 3, 4}) {
+		t.Fatalf("ran epochs %v", epochs)
+	}
+	first, last := history[0], history[len(history)-1]
+	t.Logf("first %+v\nlast %+v", first, last)
+	if !(last.DLoss < first.DLoss-0.5) {
+		t.Errorf("discriminator loss did not fall: %.3f -> %.3f", first.DLoss, last.DLoss)
+	}
+	if last.GLoss == first.GLoss {
+		t.Errorf("generator loss did not move")
+	}
+	if last.TestAcc < 0.2 {
+		t.Errorf("test accuracy %.3f, want > 0.2 (chance is 0.1)", last.TestAcc)
+	}
+	if m.LearningRate() > cfg.LearningRate*0.9*0.9*0.9*0.9+1e-9 {
+		t.Errorf("learning rate %g after 4 epochs, want %g", m.LearningRate(), cfg.LearningRate*0.6561)
+	}
+	for _, name := range []string{MetricsFile, CurvesFile, CheckpointFile, "samples_001.png", "samples_004.png"} {
+		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
+			t.Errorf("output %s missing or empty (%v)", name, err)
+		}
+	}
+	lines, _ := os.ReadFile(filepath.Join(out, MetricsFile))
+	if n := strings.Count(string(lines), "\n"); n != 4 {
+		t.Errorf("metrics.jsonl has %d lines, want 4", n)
+	}
+}
+
+func TestNaNLossStopsTraining(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.Epochs = 1
+	p := ReferencePieces()
+	p.GeneratorLoss = func(real, fake *Node) *Node {
+		return Div(GeneratorLoss(real, fake), ScalarZero(real.Graph(), dtypes.Float32)) // +Inf or NaN.
+	}
+	m, err := NewModel(backend(t), cfg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := SyntheticDigits(32, 1)
+	ds := &Dataset{Train: im, Test: im, Mask: make([]bool, 32)}
+	_, err = Train(context.Background(), m, ds, RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "not finite") || !strings.Contains(err.Error(), "epoch 1 step 1") {
+		t.Fatalf("error %v, want a not-finite loss error naming epoch 1 step 1", err)
 	}
 }
