@@ -1,0 +1,39 @@
+// Package ssgan is the semi-supervised GAN of the course "Semi-supervised learning with GANs", in Go on
+// GoMLX: an SVHN street-number classifier trained with only 1,000 labels.
+//
+// The discriminator is a classifier with an extra job. Besides the ten digits it must tell real images from
+// the generator's; real images without a label still teach it through that second task, and the generator,
+// trained to match the statistics of real images' features (feature matching), keeps supplying harder
+// "fake" examples. Only the labelled images contribute to the supervised loss.
+//
+// # Pieces
+//
+//   - Data: EnsureSVHN downloads train_32x32.mat and test_32x32.mat (progress bar, size and MD5 checked,
+//     temporary file renamed into place); LoadSVHN reads MATLAB v5 files, compressed or not; NewDataset
+//     splits train / validation / test and draws the label mask (balanced by default); Batches yields
+//     shuffled batches scaled to [-1, 1]. SyntheticDigits makes digit-like images for tests and speed runs.
+//   - Model: Generator and Discriminator (the course's architecture), GANLogit, DiscriminatorLoss and
+//     GeneratorLoss. Pieces bundles the parts the lesson's exercises write, so other implementations plug in.
+//   - Training: NewModel compiles one simultaneous step for the two Adam players; Train runs epochs and
+//     writes metrics.jsonl, samples_NNN.png, learning_curves.png and a checkpoint (LoadModel reads it).
+//   - Backends: NewBackend picks XLA/PJRT (CUDA, then CPU) or falls back to GoMLX's pure-Go backend.
+//
+// # Where we differ from the course's notebook, and why
+//
+//   - Label 10 means the digit 0 in SVHN's files; the notebook never maps it, so it never learns zeros. We map it.
+//   - The notebook's dropout has no training flag and never drops anything; ours is active in training only.
+//   - The notebook computes a batch normalisation after the second convolution and then ignores it; we use it.
+//   - The notebook always normalises with the batch's statistics, so a test prediction depends on the rest of
+//     its batch. We keep statistics of real images only and recompute them after each epoch with the current
+//     weights ("precise BN"), so a prediction depends on its image alone.
+//   - The notebook labels the first 1,000 training images (unbalanced); we draw 100 per class with a seed,
+//     and keep the course's choice as an option.
+//   - The notebook's batches method reads a global instead of its own data; ours is a plain function.
+//   - The generator upsamples with a 3x3 convolution and depth-to-space instead of 5x5 stride-2 transposed
+//     convolutions: the same family of functions and more (see upsample.go), differentiable on every GoMLX
+//     backend, and about three times cheaper.
+//   - Weights start from N(0, 0.02) as in DCGAN (the notebook kept TensorFlow's Glorot default).
+//
+// Convolutions are written as im2col (strided slices and one matrix multiply), which is about ten times
+// faster than GoMLX's native convolution on the pure-Go backend.
+package ssgan
