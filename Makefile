@@ -14,12 +14,16 @@ OUT ?= out
 deps:
 	go mod download
 
+# exercises/ holds the learner's stubs: its tests fail until the exercises are done, so `make test` leaves it
+# out; ssgan/lessoncheck proves the stubs fail with the friendly message and the solutions pass.
+PKGS = $$(go list ./... | grep -v '/exercises$$')
+
 test: deps
 	go vet ./...
-	go test -count=1 -timeout 20m ./...
+	go test -count=1 -timeout 20m $(PKGS)
 
 test-short: deps
-	go test -count=1 -short ./...
+	go test -count=1 -short $(PKGS)
 
 bench: deps
 	go test -run '^$$' -bench Step -benchtime 5x ./ssgan

@@ -100,8 +100,9 @@ func conv(scope *model.Scope, name string, x *Node, k, cout, stride int, same, u
 	return y
 }
 
-// dense is a fully connected layer on the last axis of a rank-2 x.
-func dense(scope *model.Scope, name string, x *Node, out int) *Node {
+// Dense is a fully connected layer on the last axis of a rank-2 x [N, in] -> [N, out], with its weights
+// and bias under scope/name.
+func Dense(scope *model.Scope, name string, x *Node, out int) *Node {
 	s := scope.At("%s", name)
 	in := x.Shape().Dimensions[1]
 	w := s.VariableWithShape("weights", shapes.Make(x.DType(), in, out)).NodeValue(x.Graph())

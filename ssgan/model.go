@@ -29,22 +29,27 @@ func DefaultModelConfig() ModelConfig {
 	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9}
 }
 
-// Pieces are the parts of the model the lesson asks learners to write. Training takes them as values,
-// so the notebook's cells, the exercises/ package and the reference code all plug into the same loop.
+// Pieces are the parts of the model the lesson asks learners to write (its six exercises). Training takes
+// them as values, so the notebook's cells, the exercises/ package and the reference code all plug into the
+// same loop. The reference versions (pieces_gen.go) are generated from solutions/pieces.go.
 type Pieces struct {
 	GlobalAveragePool func(x *Node) *Node
+	ClassLogits       func(scope *model.Scope, features *Node, extraClass bool) *Node
 	GANLogit          func(classLogits *Node, extraClass bool) *Node
 	DiscriminatorLoss func(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node
 	GeneratorLoss     func(realFeatures, fakeFeatures *Node) *Node
+	SplitVariables    func(store *model.Store) (d, g []*model.Variable, err error)
 }
 
-// ReferencePieces returns this package's implementations.
+// ReferencePieces returns the reference implementations.
 func ReferencePieces() Pieces {
 	return Pieces{
 		GlobalAveragePool: GlobalAveragePool,
+		ClassLogits:       ClassLogits,
 		GANLogit:          GANLogit,
 		DiscriminatorLoss: DiscriminatorLoss,
 		GeneratorLoss:     GeneratorLoss,
+		SplitVariables:    SplitVariables,
 	}
 }
 
@@ -65,7 +70,7 @@ func withInit(s *model.Scope) *model.Scope {
 func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
 	s := withInit(scope.At(GeneratorScope))
 	g4 := 4 * cfg.GSize
-	x := dense(s, "dense", z, 4*4*g4)
+	x := Dense(s, "dense", z, 4*4*g4)
 	x = Reshape(x, z.Shape().Dimensions[0], 4, 4, g4)
 	x = leakyReLU(batchNorm(s, "bn0", x, mode), cfg.Alpha)
 	x = upConv(s, "up1", x, 2*cfg.GSize, false) // 8x8
@@ -96,6 +101,6 @@ func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode 
 	// Feature-matching layer: no normalisation, so the features keep the scale the generator must match.
 	x = leakyReLU(conv(s, "conv6", x, 3, 2*d, 1, false, true), a) // 2x2
 	features = p.GlobalAveragePool(x)
-	logits = dense(s, "class_logits", features, NumLogits(cfg.ExtraClass))
+	logits = p.ClassLogits(s, features, cfg.ExtraClass)
 	return logits, features
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -176,6 +177,26 @@ func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []Epoc
 		return err
 	}
 	return m.SaveCheckpoint(opt.OutDir, em.Epoch)
+}
+
+// ReadMetrics reads a metrics.jsonl file back.
+func ReadMetrics(path string) ([]EpochMetrics, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []EpochMetrics
+	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		if line == "" {
+			continue
+		}
+		var em EpochMetrics
+		if err := json.Unmarshal([]byte(line), &em); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		out = append(out, em)
+	}
+	return out, nil
 }
 
 // Output file names.

@@ -122,7 +122,7 @@ func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 	realLogits, realFeatures := Discriminator(scope, cfg, m.Pieces, x, train)
 	var dLoss, gLoss *Node
 	if m.Config.SupervisedOnly {
-		dLoss, gLoss = maskedSoftmaxCrossEntropy(realLogits, labels, mask), ScalarZero(g, dtypes.Float32)
+		dLoss, gLoss = maskedMean(SoftmaxCrossEntropy(realLogits, labels), mask), ScalarZero(g, dtypes.Float32)
 	} else {
 		z := scope.RandomNormal(g, shapes.Make(dtypes.Float32, n, cfg.ZDim))
 		fake := Generator(scope, cfg, z, train)
@@ -296,53 +296,58 @@ func (m *Model) DecayLearningRate() error {
 	return nil
 }
 
-// SplitVariables returns the trainable variables of each player, by scope.
-func SplitVariables(store *model.Store) (d, g []*model.Variable) {
-	for v := range store.IterVariables() {
-		if !v.Trainable {
-			continue
+// CheckVariableSplit asks the pieces' SplitVariables for each player's variables and verifies the answer:
+// every trainable variable belongs to exactly one player, and to the one whose optimizer updates it
+// (each Adam updates the variables under its player's scope).
+func (m *Model) CheckVariableSplit() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("variable split: %v", r)
 		}
-		switch {
-		case strings.HasPrefix(v.Path(), "/"+DiscriminatorScope+"/"):
-			d = append(d, v)
-		case strings.HasPrefix(v.Path(), "/"+GeneratorScope+"/"):
-			g = append(g, v)
-		}
+	}()
+	d, g, err := m.Pieces.SplitVariables(m.Store)
+	if err != nil {
+		return fmt.Errorf("variable split: %w", err)
 	}
-	return d, g
+	return VerifySplit(m.Store, d, g)
 }
 
-// CheckVariableSplit checks that every trainable variable belongs to exactly one player, so each
-// optimizer updates its own network and nothing is left untrained (or trained by both).
-func (m *Model) CheckVariableSplit() error {
-	return CheckSplit(m.Store, SplitVariables)
-}
-
-// CheckSplit checks a variable split: every trainable variable of the store in exactly one of d, g.
-func CheckSplit(store *model.Store, split func(*model.Store) (d, g []*model.Variable)) error {
-	d, g := split(store)
+// VerifySplit checks a split of the store's trainable variables into the discriminator's d and the
+// generator's g, and says what is wrong in the learner's terms.
+func VerifySplit(store *model.Store, d, g []*model.Variable) error {
 	owners := make(map[*model.Variable]int)
-	for _, v := range d {
-		owners[v]++
-	}
-	for _, v := range g {
-		owners[v]++
-	}
 	var problems []string
+	for _, list := range []struct {
+		player, other string
+		vars          []*model.Variable
+	}{{"discriminator", "generator", d}, {"generator", "discriminator", g}} {
+		for _, v := range list.vars {
+			owners[v]++
+			switch {
+			case strings.HasPrefix(v.Path(), "/"+list.player+"/"):
+			case strings.HasPrefix(v.Path(), "/"+list.other+"/"):
+				problems = append(problems, fmt.Sprintf("a %s variable (%s) is in the %s's list: "+
+					"the %s's optimizer would update it", list.other, v.Path(), list.player, list.player))
+			default:
+				problems = append(problems, fmt.Sprintf("%s is in the %s's list but is not under /%s/",
+					v.Path(), list.player, list.player))
+			}
+		}
+		if len(list.vars) == 0 {
+			problems = append(problems, "the "+list.player+"'s list is empty")
+		}
+	}
 	for v := range store.IterVariables() {
 		if !v.Trainable {
 			continue
 		}
 		switch owners[v] {
 		case 0:
-			problems = append(problems, v.Path()+" belongs to no player")
+			problems = append(problems, v.Path()+" belongs to no player and would never be trained")
 		case 1:
 		default:
 			problems = append(problems, v.Path()+" belongs to both players")
 		}
-	}
-	if len(d) == 0 || len(g) == 0 {
-		problems = append(problems, fmt.Sprintf("a player has no variables (discriminator %d, generator %d)", len(d), len(g)))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("variable split: %s", strings.Join(problems, "; "))

@@ -104,23 +104,34 @@ func TestEachPlayerUpdatesOnlyItsVariables(t *testing.T) {
 	}
 }
 
-func TestCheckSplitCatchesStrayVariables(t *testing.T) {
+func TestVariableSplitChecks(t *testing.T) {
 	m := newTiny(t, tinyConfig())
 	_, batches := trainBatches(m.Config)
 	if _, err := m.Step(batches[0]); err != nil {
 		t.Fatal(err)
 	}
+	d, g, err := SplitVariables(m.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		d, g []*model.Variable
+		want string
+	}{
+		{"generator variable in the discriminator's list", append(append([]*model.Variable{}, d...), g[0]), g[1:],
+			"a generator variable (/generator/"},
+		{"shared variable", d, append(append([]*model.Variable{}, g...), d[0]), "belongs to both players"},
+		{"missing variable", d[1:], g, "belongs to no player"},
+		{"empty list", d, nil, "the generator's list is empty"},
+	} {
+		if err := VerifySplit(m.Store, tc.d, tc.g); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.want)
+		}
+	}
 	m.Store.VariableWithValue("/stray/weights", float32(1))
-	err := m.CheckVariableSplit()
-	if err == nil || !strings.Contains(err.Error(), "/stray/weights belongs to no player") {
+	if err := m.CheckVariableSplit(); err == nil || !strings.Contains(err.Error(), "/stray/weights") {
 		t.Fatalf("stray variable: error %v", err)
-	}
-	both := func(s *model.Store) (d, g []*model.Variable) {
-		d, g = SplitVariables(s)
-		return d, append(g, d[0])
-	}
-	if err := CheckSplit(m.Store, both); err == nil || !strings.Contains(err.Error(), "both players") {
-		t.Fatalf("shared variable: error %v", err)
 	}
 }
 
@@ -199,9 +210,16 @@ func TestSupervisedOnlyHasNoGenerator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, g := SplitVariables(m.Store)
-	if len(g) != 0 || len(d) == 0 {
-		t.Errorf("supervised-only: %d generator and %d discriminator variables, want 0 and >0", len(g), len(d))
+	var d, g int
+	for v := range m.Store.IterVariables() {
+		if v.Trainable && strings.HasPrefix(v.Path(), "/generator/") {
+			g++
+		} else if v.Trainable {
+			d++
+		}
+	}
+	if g != 0 || d == 0 {
+		t.Errorf("supervised-only: %d generator and %d other variables, want 0 and >0", g, d)
 	}
 	if r.GLoss != 0 || !(r.DLoss > 0) {
 		t.Errorf("supervised-only step %+v: want a positive discriminator loss and no generator loss", r)

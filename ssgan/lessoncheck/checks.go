@@ -1,0 +1,318 @@
+package lessoncheck
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/ssgan-go/ssgan-go/ssgan"
+)
+
+// GlobalAveragePool checks exercise 1 on a [2,3,3,4] feature map.
+func GlobalAveragePool(fn func(x *Node) *Node) error {
+	const n, h, w, c = 2, 3, 3, 4
+	x := randValues(n*h*w*c, 1, 1)
+	got, err := eval(func(in []*Node) *Node { return fn(in[0]) }, tensors.FromFlatDataAndDimensions(x, n, h, w, c))
+	if err != nil {
+		return err
+	}
+	if len(got) != n*c {
+		return shapeError("GlobalAveragePool of [2,3,3,4]", len(got), n*c)
+	}
+	for b := 0; b < n; b++ {
+		for ch := 0; ch < c; ch++ {
+			var mean float64
+			for p := 0; p < h*w; p++ {
+				mean += float64(x[(b*h*w+p)*c+ch]) / (h * w)
+			}
+			if !close(got[b*c+ch], mean, 1e-5) {
+				return fmt.Errorf("GlobalAveragePool: image %d channel %d is %g, want the spatial mean %g", b, ch, got[b*c+ch], mean)
+			}
+		}
+	}
+	return nil
+}
+
+// ClassLogits checks exercise 2: 10 or 11 logits from a dense layer whose variables live under the scope.
+func ClassLogits(fn func(scope *model.Scope, features *Node, extraClass bool) *Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r)
+		}
+	}()
+	b, err := Backend()
+	if err != nil {
+		return err
+	}
+	for _, extra := range []bool{false, true} {
+		store := model.NewStore()
+		e, err := model.NewExec(b, store, func(scope *model.Scope, f *Node) *Node {
+			return fn(scope.In("discriminator"), f, extra)
+		})
+		if err != nil {
+			return err
+		}
+		out, err := e.Call(tensors.FromFlatDataAndDimensions(randValues(3*8, 2, 1), 3, 8))
+		if err != nil {
+			return unwrapStub(err)
+		}
+		want := ssgan.NumLogits(extra)
+		if dims := out[0].Shape().Dimensions; len(dims) != 2 || dims[0] != 3 || dims[1] != want {
+			return fmt.Errorf("ClassLogits with extraClass=%v: shape %v, want [3 %d]", extra, dims, want)
+		}
+		trainable := 0
+		for v := range store.IterVariables() {
+			if v.Trainable {
+				trainable++
+			}
+		}
+		if trainable == 0 {
+			return fmt.Errorf("ClassLogits created no trainable variables: use a dense layer (ssgan.Dense) under the scope")
+		}
+	}
+	return nil
+}
+
+func refGANLogit(row []float32, extraClass bool) float64 {
+	m := math.Inf(-1)
+	for _, v := range row[:ssgan.NumClasses] {
+		m = math.Max(m, float64(v))
+	}
+	var s float64
+	for _, v := range row[:ssgan.NumClasses] {
+		s += math.Exp(float64(v) - m)
+	}
+	fake := 0.0
+	if extraClass {
+		fake = float64(row[ssgan.NumClasses])
+	}
+	return m + math.Log(s) - fake
+}
+
+// GANLogit checks exercise 3: values against a float64 reference, and stability for logits of ±1e4.
+func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
+	run := func(logits []float32, extra bool) ([]float32, error) {
+		k := ssgan.NumLogits(extra)
+		return eval(func(in []*Node) *Node { return fn(in[0], extra) },
+			tensors.FromFlatDataAndDimensions(logits, len(logits)/k, k))
+	}
+	for _, extra := range []bool{false, true} {
+		k := ssgan.NumLogits(extra)
+		logits := randValues(16*k, 3, 8)
+		got, err := run(logits, extra)
+		if err != nil {
+			return err
+		}
+		if len(got) != 16 {
+			return shapeError(fmt.Sprintf("GANLogit of [16,%d] logits", k), len(got), 16)
+		}
+		for i := range got {
+			if want := refGANLogit(logits[i*k:(i+1)*k], extra); !close(got[i], want, 1e-4) {
+				hint := ""
+				if extra {
+					hint = " (with extraClass, subtract the 11th logit; the log-sum-exp is over the first 10 only)"
+				}
+				return fmt.Errorf("GANLogit with extraClass=%v: row %d is %g, want %g%s", extra, i, got[i], want, hint)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		value float32
+		extra bool
+	}{{"1e4", 1e4, false}, {"-1e4", -1e4, false}, {"1e4", 1e4, true}} {
+		k := ssgan.NumLogits(tc.extra)
+		logits := make([]float32, k)
+		logits[0] = tc.value
+		if tc.value < 0 {
+			for i := range logits {
+				logits[i] = tc.value
+			}
+		}
+		got, err := run(logits, tc.extra)
+		if err != nil {
+			return err
+		}
+		want := refGANLogit(logits, tc.extra)
+		if bad(got[0]) {
+			return fmt.Errorf("GANLogit is not stable: a logit of %s gives %g (want %g) — subtract the row maximum before Exp and add it back after Log", tc.name, got[0], want)
+		}
+		if !close(got[0], want, 1e-5) {
+			return fmt.Errorf("GANLogit with a logit of %s gives %g, want %g", tc.name, got[0], want)
+		}
+	}
+	return nil
+}
+
+// refDLoss is the discriminator loss in float64, written from its definition.
+func refDLoss(logits []float32, k int, realGAN, fakeGAN []float32, labels []int32, mask []float32) float64 {
+	softplus := func(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+	var sup, n float64
+	for i := range labels {
+		m := math.Inf(-1)
+		for j := 0; j < k; j++ {
+			m = math.Max(m, float64(logits[i*k+j]))
+		}
+		var s float64
+		for j := 0; j < k; j++ {
+			s += math.Exp(float64(logits[i*k+j]) - m)
+		}
+		sup += float64(mask[i]) * (m + math.Log(s) - float64(logits[i*k+int(labels[i])]))
+		n += float64(mask[i])
+	}
+	var real, fake float64
+	for _, v := range realGAN {
+		real += softplus(-float64(v)) // -log σ(x)
+	}
+	for _, v := range fakeGAN {
+		fake += softplus(float64(v)) // -log(1 - σ(x))
+	}
+	return sup/math.Max(1, n) + real/float64(len(realGAN)) + fake/float64(len(fakeGAN))
+}
+
+// DiscriminatorLoss checks exercise 4 against a float64 reference, on an all-unlabelled batch, with
+// hidden labels changed, and with extreme GAN logits.
+func DiscriminatorLoss(fn func(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node) error {
+	const n, k = 12, 11
+	logits := randValues(n*k, 4, 3)
+	realGAN, fakeGAN := randValues(n, 5, 3), randValues(n+4, 6, 3)
+	labels := make([]int32, n)
+	mask := make([]float32, n)
+	for i := range labels {
+		labels[i] = int32((i * 7) % 10)
+		if i%3 == 0 {
+			mask[i] = 1
+		}
+	}
+	run := func(realGAN, fakeGAN []float32, labels []int32, mask []float32) (float32, error) {
+		got, err := eval(func(in []*Node) *Node { return fn(in[0], in[1], in[2], in[3], in[4]) },
+			tensors.FromFlatDataAndDimensions(logits, n, k), tensors.FromFlatDataAndDimensions(realGAN, n),
+			tensors.FromFlatDataAndDimensions(fakeGAN, len(fakeGAN)), tensors.FromFlatDataAndDimensions(labels, n),
+			tensors.FromFlatDataAndDimensions(mask, n))
+		if err != nil {
+			return 0, err
+		}
+		if len(got) != 1 {
+			return 0, fmt.Errorf("DiscriminatorLoss: got %d values, want a scalar", len(got))
+		}
+		return got[0], nil
+	}
+	hidden := append([]int32{}, labels...)
+	for i := range hidden {
+		if mask[i] == 0 {
+			hidden[i] = (hidden[i] + 5) % 10
+		}
+	}
+	a, err := run(realGAN, fakeGAN, labels, mask)
+	if err != nil {
+		return err
+	}
+	b, err := run(realGAN, fakeGAN, hidden, mask)
+	if err != nil {
+		return err
+	}
+	if a != b {
+		return fmt.Errorf("DiscriminatorLoss uses the labels of unlabelled images (loss %g became %g): multiply by the mask", a, b)
+	}
+	none := make([]float32, n)
+	got, err := run(realGAN, fakeGAN, labels, none)
+	if err != nil {
+		return err
+	}
+	if bad(got) {
+		return fmt.Errorf("DiscriminatorLoss: an all-unlabelled batch gives %g — divide by max(1, sum(mask))", got)
+	}
+	if want := refDLoss(logits, k, realGAN, fakeGAN, labels, none); !close(got, want, 1e-4) {
+		return fmt.Errorf("DiscriminatorLoss: an all-unlabelled batch gives %g, want %g (the unsupervised part alone)", got, want)
+	}
+	got, err = run(realGAN, fakeGAN, labels, mask)
+	if err != nil {
+		return err
+	}
+	if want := refDLoss(logits, k, realGAN, fakeGAN, labels, mask); !close(got, want, 1e-4) {
+		return fmt.Errorf("DiscriminatorLoss: got %g, want %g (supervised mean over labelled images + sigmoid CE of real->1 and fake->0)", got, want)
+	}
+	huge := make([]float32, n)
+	for i := range huge {
+		huge[i] = 1e4 * float32(1-2*(i%2))
+	}
+	got, err = run(huge, huge, labels, mask)
+	if err != nil {
+		return err
+	}
+	if bad(got) {
+		return fmt.Errorf("DiscriminatorLoss is not stable: GAN logits of ±1e4 give %g — use ssgan.SigmoidCrossEntropy", got)
+	}
+	return nil
+}
+
+// GeneratorLoss checks exercise 5 against a float64 reference, with different batch sizes for real and fake.
+func GeneratorLoss(fn func(realFeatures, fakeFeatures *Node) *Node) error {
+	const n, m, f = 8, 5, 6
+	real, fake := randValues(n*f, 7, 1), randValues(m*f, 8, 1)
+	got, err := eval(func(in []*Node) *Node { return fn(in[0], in[1]) },
+		tensors.FromFlatDataAndDimensions(real, n, f), tensors.FromFlatDataAndDimensions(fake, m, f))
+	if err != nil {
+		return err
+	}
+	if len(got) != 1 {
+		return fmt.Errorf("GeneratorLoss: got %d values, want a scalar", len(got))
+	}
+	var want float64
+	for j := 0; j < f; j++ {
+		var a, b float64
+		for i := 0; i < n; i++ {
+			a += float64(real[i*f+j]) / n
+		}
+		for i := 0; i < m; i++ {
+			b += float64(fake[i*f+j]) / m
+		}
+		want += math.Abs(a-b) / f
+	}
+	if !close(got[0], want, 1e-5) {
+		return fmt.Errorf("GeneratorLoss: got %g, want %g (mean over features of |batch-mean real - batch-mean fake|)", got[0], want)
+	}
+	return nil
+}
+
+// SplitVariables checks exercise 6 on the variables of a real (tiny) model, then with a stray variable
+// that belongs to neither player.
+func SplitVariables(fn func(store *model.Store) (d, g []*model.Variable, err error)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r)
+		}
+	}()
+	b, err := Backend()
+	if err != nil {
+		return err
+	}
+	cfg := ssgan.DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize = 2, 1, 4, 4
+	m, err := ssgan.NewModel(b, cfg, ssgan.ReferencePieces())
+	if err != nil {
+		return err
+	}
+	im := ssgan.SyntheticDigits(4, 1)
+	for batch := range ssgan.Batches(im, 4, nil, []bool{true, false, true, false}) {
+		if _, err := m.Step(batch); err != nil {
+			return err
+		}
+	}
+	d, g, err := fn(m.Store)
+	if err != nil {
+		return fmt.Errorf("SplitVariables reported an error on a correct model: %w", err)
+	}
+	if err := ssgan.VerifySplit(m.Store, d, g); err != nil {
+		return err
+	}
+	m.Store.VariableWithValue("/stray/weights", tensors.FromShape(shapes.Make(dtypes.Float32, 2)))
+	if _, _, err := fn(m.Store); err == nil {
+		return fmt.Errorf("SplitVariables accepted a trainable variable (/stray/weights) that belongs to no player: return an error for it")
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+// Package lessoncheck is the lesson's check suite: one function per exercise that runs a learner's
+// function on small inputs, compares it with a float64 reference and says in plain words what is wrong.
+// The same checks run against the reference solutions (which must pass), the exercise stubs (which must
+// fail with the "not implemented yet" message) and the notebook's cells.
+package lessoncheck
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/ssgan-go/ssgan-go/ssgan"
+)
+
+var (
+	backendOnce sync.Once
+	backend     compute.Backend
+	backendErr  error
+)
+
+// Backend is the backend the checks run on: GOMLX_BACKEND if set, else GoMLX's pure-Go one (the checks are
+// tiny, and this never tries to download anything).
+func Backend() (compute.Backend, error) {
+	backendOnce.Do(func() {
+		if os.Getenv(ssgan.BackendEnv) == "" {
+			os.Setenv(ssgan.BackendEnv, "go")
+		}
+		backend, backendErr = ssgan.NewBackend(nil)
+	})
+	return backend, backendErr
+}
+
+// eval builds and runs a graph on the given inputs, turning panics (such as an exercise stub's) into errors.
+func eval(fn func(inputs []*Node) *Node, inputs ...*tensors.Tensor) (out []float32, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r)
+		}
+	}()
+	b, err := Backend()
+	if err != nil {
+		return nil, err
+	}
+	e, err := NewExec(b, func(xs []*Node) *Node { return fn(xs) })
+	if err != nil {
+		return nil, err
+	}
+	args := make([]any, len(inputs))
+	for i, in := range inputs {
+		args[i] = in
+	}
+	res, err := e.Call(args...)
+	if err != nil {
+		return nil, unwrapStub(err)
+	}
+	return tensors.MustCopyFlatData[float32](res[0]), nil
+}
+
+// panicError turns a recovered panic into an error, keeping an exercise stub's message as it is.
+func panicError(r any) error {
+	if err, ok := r.(error); ok {
+		return unwrapStub(err)
+	}
+	return fmt.Errorf("panic: %v", r)
+}
+
+// unwrapStub returns the stub's own error when err carries one (GoMLX wraps panics in graph building).
+func unwrapStub(err error) error {
+	var ni *ssgan.NotImplementedError
+	if errors.As(err, &ni) {
+		return ni
+	}
+	if i := strings.Index(err.Error(), "not implemented yet"); i >= 0 {
+		msg := err.Error()
+		start := strings.LastIndex(msg[:i], "exercise ")
+		if start >= 0 {
+			end := strings.IndexAny(msg[i:], "\n")
+			if end < 0 {
+				end = len(msg) - i
+			}
+			return errors.New(msg[start : i+end])
+		}
+	}
+	return err
+}
+
+func randValues(n int, seed uint64, scale float64) []float32 {
+	out := make([]float32, n)
+	x := seed*0x9e3779b97f4a7c15 + 1
+	for i := range out {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		out[i] = float32(scale * (float64(x%20001)/10000 - 1))
+	}
+	return out
+}
+
+func bad(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }
+
+func close(got float32, want float64, rel float64) bool {
+	return !bad(got) && math.Abs(float64(got)-want) <= rel*math.Max(1, math.Abs(want))
+}
+
+func shapeError(what string, got, want int) error {
+	return fmt.Errorf("%s: got %d values, want %d — check the axes you reduce over", what, got, want)
+}

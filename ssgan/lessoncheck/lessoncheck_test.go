@@ -1,0 +1,121 @@
+package lessoncheck_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/ssgan-go/ssgan-go/exercises"
+	"github.com/ssgan-go/ssgan-go/solutions"
+	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/lessoncheck"
+)
+
+type check struct {
+	n    int
+	name string
+	run  func() error
+}
+
+func solutionChecks() []check {
+	return []check{
+		{1, "GlobalAveragePool", func() error { return lessoncheck.GlobalAveragePool(solutions.GlobalAveragePool) }},
+		{2, "ClassLogits", func() error { return lessoncheck.ClassLogits(solutions.ClassLogits) }},
+		{3, "GANLogit", func() error { return lessoncheck.GANLogit(solutions.GANLogit) }},
+		{4, "DiscriminatorLoss", func() error { return lessoncheck.DiscriminatorLoss(solutions.DiscriminatorLoss) }},
+		{5, "GeneratorLoss", func() error { return lessoncheck.GeneratorLoss(solutions.GeneratorLoss) }},
+		{6, "SplitVariables", func() error { return lessoncheck.SplitVariables(solutions.SplitVariables) }},
+	}
+}
+
+func stubChecks() []check {
+	return []check{
+		{1, "GlobalAveragePool", func() error { return lessoncheck.GlobalAveragePool(exercises.GlobalAveragePool) }},
+		{2, "ClassLogits", func() error { return lessoncheck.ClassLogits(exercises.ClassLogits) }},
+		{3, "GANLogit", func() error { return lessoncheck.GANLogit(exercises.GANLogit) }},
+		{4, "DiscriminatorLoss", func() error { return lessoncheck.DiscriminatorLoss(exercises.DiscriminatorLoss) }},
+		{5, "GeneratorLoss", func() error { return lessoncheck.GeneratorLoss(exercises.GeneratorLoss) }},
+		{6, "SplitVariables", func() error { return lessoncheck.SplitVariables(exercises.SplitVariables) }},
+	}
+}
+
+func TestSolutionsPass(t *testing.T) {
+	for _, c := range solutionChecks() {
+		if err := c.run(); err != nil {
+			t.Errorf("exercise %d (%s): %v", c.n, c.name, err)
+		}
+	}
+}
+
+// TestStubsFailKindly: every stub fails its check with exactly the friendly message, nothing else.
+func TestStubsFailKindly(t *testing.T) {
+	for _, c := range stubChecks() {
+		err := c.run()
+		want := fmt.Sprintf("exercise %d (%s) not implemented yet — edit exercises/pieces.go", c.n, c.name)
+		if err == nil || err.Error() != want {
+			t.Errorf("stub %d: error %q, want %q", c.n, err, want)
+		}
+	}
+}
+
+// TestChecksCatchMistakes feeds each check a typical mistake and expects the message that explains it.
+func TestChecksCatchMistakes(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		run        func() error
+	}{
+		{"pool over the wrong axes", "got 6 values, want 8", func() error {
+			return lessoncheck.GlobalAveragePool(func(x *Node) *Node { return ReduceMean(x, 2, 3) })
+		}},
+		{"naive log-sum-exp", "not stable: a logit of 1e4 gives +Inf", func() error {
+			return lessoncheck.GANLogit(func(l *Node, extra bool) *Node {
+				lse := Log(ReduceSum(Exp(Slice(l, AxisRange(), AxisRange(0, ssgan.NumClasses))), -1))
+				if extra {
+					lse = Sub(lse, Squeeze(Slice(l, AxisRange(), AxisRange(ssgan.NumClasses, ssgan.NumClasses+1)), -1))
+				}
+				return lse
+			})
+		}},
+		{"forgot the fake logit", "with extraClass, subtract the 11th logit", func() error {
+			return lessoncheck.GANLogit(func(l *Node, extra bool) *Node { return solutions.GANLogit(l, false) })
+		}},
+		{"divide by the mask sum alone", "all-unlabelled batch gives NaN", func() error {
+			return lessoncheck.DiscriminatorLoss(func(logits, realGAN, fakeGAN, labels, mask *Node) *Node {
+				ce := ssgan.SoftmaxCrossEntropy(logits, labels)
+				sup := Div(ReduceAllSum(Mul(ce, mask)), ReduceAllSum(mask))
+				return Add(sup, Add(ReduceAllMean(ssgan.SigmoidCrossEntropy(realGAN, 1)), ReduceAllMean(ssgan.SigmoidCrossEntropy(fakeGAN, 0))))
+			})
+		}},
+		{"unmasked supervised loss", "uses the labels of unlabelled images", func() error {
+			return lessoncheck.DiscriminatorLoss(func(logits, realGAN, fakeGAN, labels, mask *Node) *Node {
+				sup := ReduceAllMean(ssgan.SoftmaxCrossEntropy(logits, labels))
+				one := solutions.DiscriminatorLoss(logits, realGAN, fakeGAN, labels, ZerosLike(mask))
+				return Add(sup, one)
+			})
+		}},
+		{"generator variables in the discriminator's list", "a generator variable (/generator/", func() error {
+			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
+				d, g, err = solutions.SplitVariables(s)
+				return append(d, g[0]), g[1:], err
+			})
+		}},
+		{"no coverage check", "accepted a trainable variable (/stray/weights)", func() error {
+			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
+				for v := range s.IterVariables() {
+					if v.Trainable && strings.HasPrefix(v.Path(), "/discriminator/") {
+						d = append(d, v)
+					} else if v.Trainable && strings.HasPrefix(v.Path(), "/generator/") {
+						g = append(g, v)
+					}
+				}
+				return d, g, nil
+			})
+		}},
+	} {
+		if err := tc.run(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.want)
+		}
+	}
+}
