@@ -1,38 +1,50 @@
-# ssgan-go: the two commands a fresh machine needs are `make main` (the main job) and `make test`.
-# Both install what they need first, and are safe to re-run.
+# ssgan-go. On a fresh machine (Go >= 1.26 and Python 3 installed) two commands do everything:
+#   make main   set up, then run the solution notebook end to end (headless), writing out/notebooks/
+#   make test   set up, then run every test, including both notebooks executed headless (CI runs this)
+# Both install what they need first (into .venv/) and are safe to re-run.
 
-# Pure-Go backend, no XLA download attempts, unless the caller says otherwise.
-export GOMLX_BACKEND ?= go
 export GOMLX_NO_AUTO_INSTALL ?= 1
 # GOEXPERIMENT=simd (AVX2/AVX-512 matmul in GoMLX's Go backend) makes training ~3x faster where the CPU has AVX2.
 export GOEXPERIMENT ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo simd)
-
-OUT ?= out
-
-.PHONY: deps test test-short bench main train-synthetic
-
-deps:
-	go mod download
 
 # exercises/ holds the learner's stubs: its tests fail until the exercises are done, so `make test` leaves it
 # out; ssgan/lessoncheck proves the stubs fail with the friendly message and the solutions pass.
 PKGS = $$(go list ./... | grep -v '/exercises$$')
 
-test: deps
+.PHONY: deps setup main lab test test-short bench generate ui-check train
+
+deps:
+	go mod download
+
+setup: deps
+	bash notebooks/setup.sh
+
+# The main job. Without a GPU the notebook picks its quick setting (a few minutes on 2 cores) and says so.
+main: setup
+	bash notebooks/run.sh solutions
+
+# JupyterLab on the notebooks, for learners.
+lab: setup
+	JUPYTER_PATH=$(CURDIR)/.venv/share/jupyter .venv/bin/jupyter lab --notebook-dir=notebooks
+
+test: setup
 	go vet ./...
-	go test -count=1 -timeout 20m $(PKGS)
+	GOMLX_BACKEND=go SSGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 40m $(PKGS)
 
 test-short: deps
-	go test -count=1 -short $(PKGS)
+	GOMLX_BACKEND=go go test -count=1 -short $(PKGS)
 
 bench: deps
-	go test -run '^$$' -bench Step -benchtime 5x ./ssgan
+	GOMLX_BACKEND=go go test -run '^$$' -bench Step -benchtime 5x ./ssgan
 
-# The main job: a quick CPU-sized training run on generated digits (no download), writing to $(OUT)/.
-main: deps
-	go run ./ssgan/cmd/ssgan train -synthetic -out $(OUT)/synthetic -d_size 16 -g_size 8 -batch 64 \
-		-epochs 4 -max_train 1600 -labels 800 -max_test 500 -drop 0 -input_drop 0
+# Regenerate the stubs, the reference pieces and the notebooks from solutions/ and notebooks/lesson.md.
+generate:
+	go generate ./...
 
-# The course's full run on real SVHN (downloads ~250 MB into data/; hours on a CPU, minutes on a GPU).
+# Opt-in: JupyterLab in headless Chromium runs a notebook cell with the GoNB kernel; screenshot in out/ui/.
+ui-check: setup
+	bash notebooks/ui_check.sh
+
+# The course's full run on real SVHN with the CLI (downloads ~250 MB into data/; minutes on a GPU).
 train:
-	env -u GOMLX_BACKEND -u GOMLX_NO_AUTO_INSTALL go run ./ssgan/cmd/ssgan train -data data -out $(OUT)/svhn
+	env -u GOMLX_NO_AUTO_INSTALL go run ./ssgan/cmd/ssgan train -data data -out out/svhn

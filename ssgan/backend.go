@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/gomlx/backends/default" // Registers the "xla" and "go" backends.
@@ -53,4 +54,11 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// IsAccelerator says whether the backend runs on a GPU or TPU (an XLA backend with a CUDA, ROCm or TPU
+// plugin), where the course's full-size run takes minutes rather than hours.
+func IsAccelerator(b compute.Backend) bool {
+	d := strings.ToLower(b.Description())
+	return strings.HasPrefix(d, "xla") && (strings.Contains(d, "cuda") || strings.Contains(d, "rocm") || strings.Contains(d, "tpu"))
 }

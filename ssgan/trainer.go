@@ -167,10 +167,15 @@ func (m *Model) sampleGraph(scope *model.Scope, z *Node) *Node {
 func call(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
+			if e, ok := r.(error); ok {
+				err = UnwrapNotImplemented(e)
+			} else {
+				err = fmt.Errorf("%v", r)
+			}
 		}
 	}()
-	return e.Call(args...)
+	out, err = e.Call(args...)
+	return out, UnwrapNotImplemented(err)
 }
 
 func scalar(t *tensors.Tensor) float64 {
@@ -302,7 +307,11 @@ func (m *Model) DecayLearningRate() error {
 func (m *Model) CheckVariableSplit() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("variable split: %v", r)
+			if e, ok := r.(error); ok {
+				err = UnwrapNotImplemented(e)
+			} else {
+				err = fmt.Errorf("variable split: %v", r)
+			}
 		}
 	}()
 	d, g, err := m.Pieces.SplitVariables(m.Store)

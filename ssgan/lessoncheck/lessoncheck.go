@@ -5,11 +5,9 @@
 package lessoncheck
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -70,25 +68,8 @@ func panicError(r any) error {
 	return fmt.Errorf("panic: %v", r)
 }
 
-// unwrapStub returns the stub's own error when err carries one (GoMLX wraps panics in graph building).
-func unwrapStub(err error) error {
-	var ni *ssgan.NotImplementedError
-	if errors.As(err, &ni) {
-		return ni
-	}
-	if i := strings.Index(err.Error(), "not implemented yet"); i >= 0 {
-		msg := err.Error()
-		start := strings.LastIndex(msg[:i], "exercise ")
-		if start >= 0 {
-			end := strings.IndexAny(msg[i:], "\n")
-			if end < 0 {
-				end = len(msg) - i
-			}
-			return errors.New(msg[start : i+end])
-		}
-	}
-	return err
-}
+// unwrapStub returns the stub's own error when err carries one.
+func unwrapStub(err error) error { return ssgan.UnwrapNotImplemented(err) }
 
 func randValues(n int, seed uint64, scale float64) []float32 {
 	out := make([]float32, n)

@@ -224,11 +224,18 @@ var (
 )
 
 type cell struct {
-	CellType       string         `json:"cell_type"`
-	ExecutionCount *int           `json:"execution_count,omitempty"`
-	Metadata       map[string]any `json:"metadata"`
-	Outputs        *[]any         `json:"outputs,omitempty"`
-	Source         []string       `json:"source"`
+	CellType string
+	Source   []string
+}
+
+// MarshalJSON writes a cell as nbformat 4 wants it: code cells carry execution_count (null) and outputs.
+func (c cell) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"cell_type": c.CellType, "metadata": map[string]any{}, "source": c.Source}
+	if c.CellType == "code" {
+		m["execution_count"] = nil
+		m["outputs"] = []any{}
+	}
+	return json.Marshal(m)
 }
 
 // notebook turns the lesson source into an .ipynb: cells start at "<!-- markdown -->" or "<!-- code -->"
@@ -256,11 +263,7 @@ func notebook(lesson string, expand func(name string) ([]string, error)) ([]byte
 	for i, line := range strings.Split(lesson, "\n") {
 		if m := cellMarker.FindStringSubmatch(line); m != nil {
 			flush()
-			cur = &cell{CellType: m[1], Metadata: map[string]any{}, Source: []string{}}
-			if m[1] == "code" {
-				outputs := []any{}
-				cur.Outputs = &outputs
-			}
+			cur = &cell{CellType: m[1], Source: []string{}}
 			continue
 		}
 		if cur == nil {
