@@ -12,6 +12,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"go/format"
 	"os"
@@ -31,7 +32,12 @@ const (
 )
 
 func main() {
+	force := flag.Bool("force", false, "overwrite exercises/pieces.go even if it holds a learner's answers")
+	flag.Parse()
 	root, err := repoRoot()
+	if err == nil && !*force {
+		err = checkNoAnswers(root)
+	}
 	if err == nil {
 		var files map[string][]byte
 		if files, err = generate(root); err == nil {
@@ -46,6 +52,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
+}
+
+// checkNoAnswers refuses to regenerate over a learner's work: if exercises/pieces.go has fewer stubs
+// than solutions/pieces.go has exercises, someone wrote answers there.
+func checkNoAnswers(root string) error {
+	raw, err := os.ReadFile(filepath.Join(root, solutionsFile))
+	if err != nil {
+		return err
+	}
+	exercises, err := parseExercises(strings.Split(string(raw), "\n"))
+	if err != nil {
+		return err
+	}
+	current, err := os.ReadFile(filepath.Join(root, "exercises/pieces.go"))
+	if err != nil {
+		return nil // Nothing to lose.
+	}
+	if stubs := strings.Count(string(current), "panic(ssgan.NotImplemented("); stubs < len(exercises) {
+		return fmt.Errorf("exercises/pieces.go holds answers (%d of %d stubs replaced); "+
+			"regenerating would erase them: save them elsewhere or run with -force", len(exercises)-stubs, len(exercises))
+	}
+	return nil
 }
 
 // repoRoot walks up from the working directory to the directory holding go.mod.

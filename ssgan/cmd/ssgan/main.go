@@ -4,6 +4,7 @@
 //	            [-max_train N] [-max_test N] [-extra_class] [-first_labels] [-synthetic] [-no_download]
 //	ssgan eval  -ckpt DIR [-data DIR] [-max_test N]
 //	ssgan bench [-d_size N] [-g_size N] [-batch N] [-steps N]
+//	ssgan experiment -data_file FILE -out DIR [-pool 8000] [-labels 1000] [-seeds 1,2,3] [-configs ssgan,supervised_only]
 //
 // Errors (bad flags, bad data) print one line and exit with status 1 (2 for usage errors).
 package main
@@ -31,6 +32,7 @@ commands:
   train   train the SSGAN on SVHN (or -synthetic digits), writing metrics, samples, curves and a checkpoint
   eval    reload a checkpoint and print its test accuracy
   bench   time training steps on generated data and print steps/s
+  experiment  compare configurations (SSGAN, supervised-only) over seeds on a fixed split of one .mat file
 
 Run "ssgan <command> -h" for a command's flags.
 `
@@ -53,11 +55,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = eval(args[1:], stdout, stderr)
 	case "bench":
 		err = bench(args[1:], stdout, stderr)
+	case "experiment":
+		err = experiment(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usageError{fmt.Errorf("unknown command %q (want train, eval or bench)", args[0])}
+		err = usageError{fmt.Errorf("unknown command %q (want train, eval, bench or experiment)", args[0])}
 	}
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/ssgan-go/ssgan-go/ssgan"
+)
+
+// experiment trains several configurations over several seeds on a fixed split of one SVHN-layout file
+// (the first -pool images to train on, with -labels balanced labels drawn once, the rest held apart for
+// evaluation) and writes experiment.json, experiment.md and experiment.png.
+func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := ssgan.DefaultTrainConfig()
+	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
+	dataFile := fs.String("data_file", "", "SVHN-layout .mat file to split (required)")
+	outDir := fs.String("out", "", "output directory (required)")
+	pool := fs.Int("pool", 8000, "the first N images are the training pool; the rest are held apart for evaluation")
+	seedList := fs.String("seeds", "1,2,3", "comma-separated training seeds")
+	configList := fs.String("configs", "ssgan,supervised_only", "comma-separated configurations: ssgan, supervised_only")
+	fs.IntVar(&cfg.Model.DSize, "d_size", cfg.Model.DSize, "discriminator width")
+	fs.IntVar(&cfg.Model.GSize, "g_size", cfg.Model.GSize, "generator width")
+	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs per run")
+	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "balanced labels drawn from the pool (once, with seed 1)")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *dataFile == "" || *outDir == "" {
+		return usageError{errors.New("-data_file and -out are required")}
+	}
+	var seeds []uint64
+	for _, s := range strings.Split(*seedList, ",") {
+		v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return usageError{fmt.Errorf("-seeds %q: %v", *seedList, err)}
+		}
+		seeds = append(seeds, v)
+	}
+	exp := ssgan.Experiment{Configs: map[string]ssgan.TrainConfig{}, Seeds: seeds}
+	for _, name := range strings.Split(*configList, ",") {
+		c := cfg
+		switch name = strings.TrimSpace(name); name {
+		case "ssgan":
+		case "supervised_only":
+			c.SupervisedOnly = true
+		default:
+			return usageError{fmt.Errorf("-configs: unknown configuration %q (want ssgan or supervised_only)", name)}
+		}
+		if err := c.Validate(); err != nil {
+			return usageError{err}
+		}
+		exp.Configs[name] = c
+		exp.Order = append(exp.Order, name)
+	}
+	im, err := ssgan.LoadSVHN(*dataFile)
+	if err != nil {
+		return err
+	}
+	if *pool < 1 || *pool >= im.Len() {
+		return usageError{fmt.Errorf("-pool %d: want 1..%d (the file has %d images)", *pool, im.Len()-1, im.Len())}
+	}
+	opt := ssgan.DatasetOptions{Labels: cfg.Data.Labels, Seed: 1, ValidFraction: 0}
+	ds, err := ssgan.NewDataset(im.Head(*pool), im.Subset(rangeOf(*pool, im.Len())), opt)
+	if err != nil {
+		return err
+	}
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := ssgan.RunExperiment(ctx, backend, ds, exp, *outDir, "ssgan experiment "+strings.Join(args, " "),
+		fmt.Sprintf("%s: %d training images (%d labelled), %d held apart", *dataFile, ds.Train.Len(), cfg.Data.Labels, ds.Test.Len()), stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, rep.Markdown())
+	return nil
+}
+
+func rangeOf(from, to int) []int {
+	out := make([]int, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}

@@ -1,0 +1,180 @@
+package ssgan
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Experiment compares training configurations over several seeds on one fixed data split.
+type Experiment struct {
+	Configs map[string]TrainConfig // By name, e.g. "ssgan" and "supervised_only".
+	Order   []string               // Names in report order.
+	Seeds   []uint64
+}
+
+// RunResult is one configuration trained with one seed.
+type RunResult struct {
+	Config  string         `json:"config"`
+	Seed    uint64         `json:"seed"`
+	History []EpochMetrics `json:"history"`
+	Seconds float64        `json:"seconds"`
+}
+
+// Summary aggregates the runs of one configuration.
+type Summary struct {
+	Config        string    `json:"config"`
+	Runs          int       `json:"runs"`
+	FinalTestMean float64   `json:"final_test_acc_mean"`
+	FinalTestSD   float64   `json:"final_test_acc_sd"`
+	FinalTests    []float64 `json:"final_test_accs"`
+	StepSeconds   float64   `json:"step_seconds_mean"`
+	RunSeconds    float64   `json:"run_seconds_mean"`
+}
+
+// ExperimentReport is what RunExperiment writes as experiment.json.
+type ExperimentReport struct {
+	Command   string      `json:"command"`
+	Backend   string      `json:"backend"`
+	Data      string      `json:"data"`
+	Summaries []Summary   `json:"summaries"`
+	Runs      []RunResult `json:"runs"`
+}
+
+// RunExperiment trains every configuration with every seed on ds, each run writing its usual outputs to
+// outDir/<config>_seed<N>/, then writes experiment.json, experiment.md (mean ± sd table) and
+// experiment.png (test accuracy per epoch, every run) to outDir.
+func RunExperiment(ctx context.Context, backend compute.Backend, ds *Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*ExperimentReport, error) {
+	rep := &ExperimentReport{Command: command, Backend: backend.Description(), Data: data}
+	for _, name := range exp.Order {
+		for _, seed := range exp.Seeds {
+			cfg := exp.Configs[name]
+			cfg.Seed = seed
+			m, err := NewModel(backend, cfg, ReferencePieces())
+			if err != nil {
+				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
+			}
+			if log != nil {
+				fmt.Fprintf(log, "== %s, seed %d\n", name, seed)
+			}
+			start := time.Now()
+			history, err := Train(ctx, m, ds, RunOptions{OutDir: filepath.Join(outDir, fmt.Sprintf("%s_seed%d", name, seed)), Log: log, SampleEvery: 1 << 30})
+			if err != nil {
+				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
+			}
+			rep.Runs = append(rep.Runs, RunResult{Config: name, Seed: seed, History: history, Seconds: time.Since(start).Seconds()})
+		}
+	}
+	for _, name := range exp.Order {
+		s := Summary{Config: name}
+		var steps float64
+		for _, r := range rep.Runs {
+			if r.Config != name || len(r.History) == 0 {
+				continue
+			}
+			last := r.History[len(r.History)-1]
+			s.FinalTests = append(s.FinalTests, last.TestAcc)
+			steps += last.StepSeconds
+			s.RunSeconds += r.Seconds
+			s.Runs++
+		}
+		if s.Runs > 0 {
+			s.FinalTestMean, s.FinalTestSD = meanSD(s.FinalTests)
+			s.StepSeconds, s.RunSeconds = steps/float64(s.Runs), s.RunSeconds/float64(s.Runs)
+		}
+		rep.Summaries = append(rep.Summaries, s)
+	}
+	if err := writeReport(rep, outDir); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// meanSD returns the mean and the sample standard deviation (n-1).
+func meanSD(xs []float64) (mean, sd float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	if len(xs) < 2 {
+		return mean, 0
+	}
+	for _, x := range xs {
+		sd += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(xs)-1))
+}
+
+// Markdown renders the summary table.
+func (rep *ExperimentReport) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Command: `%s`  \nBackend: %s  \nData: %s\n\n", rep.Command, rep.Backend, rep.Data)
+	b.WriteString("| configuration | runs | final test accuracy (mean ± sd) | per seed | s/step | min/run |\n")
+	b.WriteString("|---|---|---|---|---|---|\n")
+	for _, s := range rep.Summaries {
+		per := make([]string, len(s.FinalTests))
+		for i, a := range s.FinalTests {
+			per[i] = fmt.Sprintf("%.1f", 100*a)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.1f%% ± %.1f | %s | %.3f | %.1f |\n", s.Config, s.Runs, 100*s.FinalTestMean,
+			100*s.FinalTestSD, strings.Join(per, ", "), s.StepSeconds, s.RunSeconds/60)
+	}
+	return b.String()
+}
+
+func writeReport(rep *ExperimentReport, outDir string) error {
+	raw, err := json.MarshalIndent(rep, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(outDir, "experiment.json"), raw); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(outDir, "experiment.md"), []byte(rep.Markdown())); err != nil {
+		return err
+	}
+	p := plot.New()
+	p.Title.Text = "Test accuracy per epoch (each line one seed)"
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = "test accuracy"
+	palette := []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}}
+	for ci, s := range rep.Summaries {
+		first := true
+		for _, r := range rep.Runs {
+			if r.Config != s.Config {
+				continue
+			}
+			xy := make(plotter.XYs, len(r.History))
+			for i, h := range r.History {
+				xy[i].X, xy[i].Y = float64(h.Epoch), h.TestAcc
+			}
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return err
+			}
+			l.Color = palette[ci%len(palette)]
+			p.Add(l)
+			if first {
+				p.Legend.Add(s.Config, l)
+				first = false
+			}
+		}
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	return p.Save(8*vg.Inch, 5*vg.Inch, filepath.Join(outDir, "experiment.png"))
+}
