@@ -58,6 +58,9 @@ type ExperimentReport struct {
 // experiment.png (test accuracy per epoch, every run) to outDir.
 func RunExperiment(ctx context.Context, backend compute.Backend, ds *Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*ExperimentReport, error) {
 	rep := &ExperimentReport{Command: command, Backend: backend.Description(), Data: data}
+	if err := WriteSplit(filepath.Join(outDir, SplitFile), ds); err != nil {
+		return nil, err
+	}
 	for _, name := range exp.Order {
 		for _, seed := range exp.Seeds {
 			cfg := exp.Configs[name]
@@ -100,6 +103,31 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *Dataset, ex
 		return nil, err
 	}
 	return rep, nil
+}
+
+// SplitFile names the description of an experiment's data split, for other implementations (the PyTorch twin).
+const SplitFile = "split.json"
+
+// WriteSplit writes how many training images the pool holds and which of them are labelled, so another
+// implementation can train on exactly the same images and labels.
+func WriteSplit(path string, ds *Dataset) error {
+	split := struct {
+		Pool     int   `json:"pool"`
+		Labelled []int `json:"labelled"`
+	}{Pool: ds.Train.Len(), Labelled: []int{}}
+	for i, known := range ds.Mask {
+		if known {
+			split.Labelled = append(split.Labelled, i)
+		}
+	}
+	raw, err := json.Marshal(split)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, raw)
 }
 
 // meanSD returns the mean and the sample standard deviation (n-1).

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,7 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs per run")
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "balanced labels drawn from the pool (once, with seed 1)")
+	splitOnly := fs.Bool("split_only", false, "only write the split (split.json) to -out, for the PyTorch twin")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -69,6 +71,9 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ds, err := ssgan.NewDataset(im.Head(*pool), im.Subset(rangeOf(*pool, im.Len())), opt)
 	if err != nil {
 		return err
+	}
+	if *splitOnly {
+		return ssgan.WriteSplit(filepath.Join(*outDir, ssgan.SplitFile), ds)
 	}
 	backend, err := ssgan.NewBackend(stderr)
 	if err != nil {

@@ -1,0 +1,35 @@
+"""Prints ssgan-go's experiment.json and the PyTorch twin's twin.json side by side, with the ratios
+(our time / twin time per step; our accuracy - twin accuracy), as a markdown table."""
+import json
+import statistics
+import sys
+
+
+def summarize(runs):
+    out = {}
+    for r in runs:
+        last = r["history"][-1]
+        s = out.setdefault(r["config"], {"acc": [], "step": []})
+        s["acc"].append(last["test_acc"])
+        s["step"].append(statistics.mean(h["step_seconds"] for h in r["history"]))
+    return out
+
+
+def fmt(accs):
+    m = statistics.mean(accs)
+    sd = statistics.stdev(accs) if len(accs) > 1 else 0.0
+    return f"{100 * m:.1f}% ± {100 * sd:.1f}"
+
+
+go, twin = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+gs, ts = summarize(go["runs"]), summarize(twin["runs"])
+print(f"ssgan-go: {go['backend']}  \nPyTorch twin: {twin['backend']}\n")
+print("| configuration | ssgan-go test acc | twin test acc | difference (points) | ssgan-go s/step | twin s/step | time ratio (ours / twin) |")
+print("|---|---|---|---|---|---|---|")
+for config in gs:
+    if config not in ts:
+        continue
+    g, t = gs[config], ts[config]
+    diff = 100 * (statistics.mean(g["acc"]) - statistics.mean(t["acc"]))
+    gstep, tstep = statistics.mean(g["step"]), statistics.mean(t["step"])
+    print(f"| {config} | {fmt(g['acc'])} | {fmt(t['acc'])} | {diff:+.1f} | {gstep:.3f} | {tstep:.3f} | {gstep / tstep:.2f} |")

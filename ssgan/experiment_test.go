@@ -1,0 +1,60 @@
+package ssgan
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMeanSD(t *testing.T) {
+	m, sd := meanSD([]float64{0.2, 0.4, 0.6})
+	if math.Abs(m-0.4) > 1e-12 || math.Abs(sd-0.2) > 1e-12 {
+		t.Fatalf("mean %g sd %g, want 0.4 and 0.2 (sample sd)", m, sd)
+	}
+}
+
+func TestRunExperiment(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.Epochs = 1
+	sup := cfg
+	sup.SupervisedOnly = true
+	ds, err := NewDataset(SyntheticDigits(64, 1), SyntheticDigits(32, 2), DatasetOptions{Labels: 20, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	exp := Experiment{Configs: map[string]TrainConfig{"ssgan": cfg, "supervised_only": sup},
+		Order: []string{"ssgan", "supervised_only"}, Seeds: []uint64{1, 2}}
+	rep, err := RunExperiment(context.Background(), backend(t), ds, exp, out, "test", "synthetic", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Runs) != 4 || len(rep.Summaries) != 2 || rep.Summaries[0].Runs != 2 {
+		t.Fatalf("runs %d summaries %+v", len(rep.Runs), rep.Summaries)
+	}
+	s := rep.Summaries[1]
+	if m, _ := meanSD(s.FinalTests); m != s.FinalTestMean {
+		t.Errorf("summary mean %g, runs give %g", s.FinalTestMean, m)
+	}
+	for _, name := range []string{"experiment.json", "experiment.md", "experiment.png", SplitFile, "ssgan_seed2/" + MetricsFile} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("missing %s", name)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "experiment.md"))
+	if !strings.Contains(string(md), "| supervised_only | 2 |") {
+		t.Errorf("markdown table lacks the supervised-only row:\n%s", md)
+	}
+	var split struct {
+		Pool     int
+		Labelled []int
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, SplitFile))
+	if err := json.Unmarshal(raw, &split); err != nil || split.Pool != 64 || len(split.Labelled) != 20 {
+		t.Errorf("split.json: %s (%v)", raw, err)
+	}
+}
