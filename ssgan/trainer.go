@@ -163,15 +163,22 @@ func (m *Model) sampleGraph(scope *model.Scope, z *Node) *Node {
 	return Generator(scope, m.Config.Model, z, BNMode{})
 }
 
+// panicToError turns a recovered panic into an error: an exercise stub's as it is, anything else prefixed.
+func panicToError(r any, prefix string) error {
+	if e, ok := r.(error); ok {
+		if ni := UnwrapNotImplemented(e); ni != e {
+			return ni
+		}
+		return fmt.Errorf("%s%w", prefix, e)
+	}
+	return fmt.Errorf("%s%v", prefix, r)
+}
+
 // call runs an executable, turning graph-building panics into errors.
 func call(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = UnwrapNotImplemented(e)
-			} else {
-				err = fmt.Errorf("%v", r)
-			}
+			err = panicToError(r, "")
 		}
 	}()
 	out, err = e.Call(args...)
@@ -307,11 +314,7 @@ func (m *Model) DecayLearningRate() error {
 func (m *Model) CheckVariableSplit() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = UnwrapNotImplemented(e)
-			} else {
-				err = fmt.Errorf("variable split: %v", r)
-			}
+			err = panicToError(r, "variable split: ")
 		}
 	}()
 	d, g, err := m.Pieces.SplitVariables(m.Store)

@@ -25,14 +25,11 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	backend, err := ssgan.NewBackend(stderr)
+	m, err := newModel(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	m, err := ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
-	if err != nil {
-		return err
-	}
+	backend := m.Backend
 	im := ssgan.SyntheticDigits(cfg.BatchSize, cfg.Seed)
 	mask, err := ssgan.LabelMask(im.Labels, cfg.BatchSize/8, false, cfg.Seed)
 	if err != nil {

@@ -141,22 +141,15 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	trainIm, testIm, err := ssgan.LoadData(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
+	ds, err := loadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
 	if err != nil {
 		return err
 	}
-	ds, err := ssgan.NewDataset(trainIm, testIm, cfg.Data)
+	m, err := newModel(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
-	if err != nil {
-		return err
-	}
+	backend := m.Backend
 	labelled := 0
 	for _, k := range ds.Mask {
 		if k {
@@ -200,19 +193,11 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if *maxTest >= 0 {
 		cfg.Data.MaxTest = *maxTest
 	}
-	trainIm, testIm, err := ssgan.LoadData(context.Background(), *dataDir, cfg.Data, false, stderr)
+	ds, err := loadDataset(context.Background(), *dataDir, cfg.Data, false, stderr)
 	if err != nil {
 		return err
 	}
-	ds, err := ssgan.NewDataset(trainIm, testIm, cfg.Data)
-	if err != nil {
-		return err
-	}
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := ssgan.NewModel(backend, ck.Config(), ssgan.ReferencePieces())
+	m, err := newModel(ck.Config(), stderr)
 	if err != nil {
 		return err
 	}
@@ -225,6 +210,24 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, ds.Test.Len())
 	return nil
+}
+
+// loadDataset loads (downloading if allowed) the images the options ask for and splits them.
+func loadDataset(ctx context.Context, dir string, opt ssgan.DatasetOptions, download bool, stderr io.Writer) (*ssgan.Dataset, error) {
+	trainIm, testIm, err := ssgan.LoadData(ctx, dir, opt, download, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return ssgan.NewDataset(trainIm, testIm, opt)
+}
+
+// newModel picks the backend (saying so on stderr when it falls back to pure Go) and builds the model.
+func newModel(cfg ssgan.TrainConfig, stderr io.Writer) (*ssgan.Model, error) {
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
 }
 
 func isTerminal(w io.Writer) bool {
