@@ -32,7 +32,6 @@
 //   - The generator upsamples with a 3x3 convolution and depth-to-space instead of 5x5 stride-2 transposed
 //     convolutions: the same family of functions and more (see upsample.go), differentiable on every GoMLX
 //     backend, and about three times cheaper.
-//   - Weights start from N(0, 0.02) as in DCGAN (the notebook kept TensorFlow's Glorot default).
 //
 // Convolutions are written as im2col (strided slices and one matrix multiply), which is about ten times
 // faster than GoMLX's native convolution on the pure-Go backend.

@@ -22,11 +22,13 @@ type ModelConfig struct {
 	InputDrop  float64 // Dropout on the discriminator's input (0.2).
 	Drop       float64 // Dropout after the first and third convolutions (0.5).
 	BNMomentum float64 // Weight of the old value in the inference statistics' moving averages.
+	InitStddev float64 // Weights start from N(0, InitStddev); 0 keeps GoMLX's default (He) initialisation.
 }
 
 // DefaultModelConfig returns the course's architecture.
 func DefaultModelConfig() ModelConfig {
-	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9}
+	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9,
+		InitStddev: InitStddev}
 }
 
 // Pieces are the parts of the model the lesson asks learners to write (its six exercises). Training takes
@@ -53,12 +55,18 @@ func ReferencePieces() Pieces {
 	}
 }
 
-// InitStddev is the standard deviation of the normal distribution weights start from, as DCGAN prescribes.
-// (The course kept TensorFlow's Glorot default; we measured no clear difference in early learning.)
-const InitStddev = 0.02
+// InitStddev is the default of ModelConfig.InitStddev: 0, GoMLX's He initialisation (the course kept
+// TensorFlow's Glorot default, of the same scale). DCGAN's N(0, 0.02) is available, but we measured it
+// stalling the classifier: on 8,000 real SVHN images, d=16, no dropout, 15 epochs, test accuracy stayed
+// at 13% with N(0, 0.02) while He initialisation reached 22% (features of real and generated images
+// drifted far apart: feature-matching loss ~1.1 vs ~0.2).
+const InitStddev = 0.0
 
-func withInit(s *model.Scope) *model.Scope {
-	return s.WithInitializer(initializer.RandomNormalFn(s, InitStddev))
+func withInit(s *model.Scope, stddev float64) *model.Scope {
+	if stddev <= 0 {
+		return s
+	}
+	return s.WithInitializer(initializer.RandomNormalFn(s, stddev))
 }
 
 // Generator maps z [N,ZDim] to images [N,32,32,3] in [-1,1].
@@ -68,7 +76,7 @@ func withInit(s *model.Scope) *model.Scope {
 // depth-to-space (upConv), which contains every 5x5 stride-2 transposed convolution and trains on
 // every GoMLX backend.
 func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
-	s := withInit(scope.At(GeneratorScope))
+	s := withInit(scope.At(GeneratorScope), cfg.InitStddev)
 	g4 := 4 * cfg.GSize
 	x := Dense(s, "dense", z, 4*4*g4)
 	x = Reshape(x, z.Shape().Dimensions[0], 4, 4, g4)
@@ -88,7 +96,7 @@ func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node 
 // images may update those (mode.Update), so at test time the network normalises as it did for real
 // data, never for generated images.
 func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node) {
-	s := withInit(scope.At(DiscriminatorScope))
+	s := withInit(scope.At(DiscriminatorScope), cfg.InitStddev)
 	d, a, training := cfg.DSize, cfg.Alpha, mode.Dropout
 	x = dropout(s, x, cfg.InputDrop, training)
 	x = leakyReLU(conv(s, "conv1", x, 3, d, 2, true, true), a) // 16x16

@@ -28,6 +28,8 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&cfg.Model.GSize, "g_size", cfg.Model.GSize, "generator width")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs per run")
+	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions")
+	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input")
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "balanced labels drawn from the pool (once, with seed 1)")
 	splitOnly := fs.Bool("split_only", false, "only write the split (split.json) to -out, for the PyTorch twin")
 	if err := parse(fs, args, stderr); err != nil {

@@ -120,6 +120,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&cfg.SupervisedOnly, "supervised_only", false, "baseline: train the discriminator on the labelled images only (no GAN)")
 	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
 	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input (the course: 0.2)")
+	fs.Float64Var(&cfg.Model.InitStddev, "init_stddev", cfg.Model.InitStddev, "weights start from N(0, this); 0: GoMLX's He initialisation")
 	fs.IntVar(&cfg.BNBatches, "bn_batches", cfg.BNBatches, "batches that recompute the inference BN statistics after each epoch (0: moving averages)")
 	fs.BoolVar(&cfg.Data.Synthetic, "synthetic", false, "generated digit images at SVHN's sizes instead of the .mat files")
 	if err := parse(fs, args, stderr); err != nil {
