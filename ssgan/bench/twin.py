@@ -1,7 +1,7 @@
 """A PyTorch twin of ssgan-go's semi-supervised GAN, for side-by-side accuracy and speed comparisons.
 
 Same network (the course's discriminator; the generator upsampling with 3x3 convolutions and
-depth-to-space), same initialisation (N(0, 0.02)), losses, two simultaneous Adam players (lr 3e-4,
+depth-to-space), same initialisation (He normal), losses, two simultaneous Adam players (lr 3e-4,
 beta1 0.5, x0.9 per epoch), dropout in training only, and inference BN statistics recomputed from real
 images after each epoch. It reads the split that `ssgan experiment` wrote (split.json) so both sides
 train on exactly the same images and labels.
@@ -32,8 +32,9 @@ def load(path):
 
 
 def init_weights(m):
+    """GoMLX's default: He normal, stddev sqrt(2 / fan_in); zero biases."""
     if isinstance(m, (nn.Conv2d, nn.Linear)):
-        nn.init.normal_(m.weight, 0.0, 0.02)
+        nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
         if m.bias is not None:
             nn.init.zeros_(m.bias)
 
