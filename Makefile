@@ -54,7 +54,7 @@ train:
 SVHN_SUBSET ?= ../shared/data/svhn/test_32x32_first10k.mat
 experiment:
 	GOMLX_BACKEND=go go run ./ssgan/cmd/ssgan experiment -data_file $(SVHN_SUBSET) -out out/experiment \
-		-d_size 32 -g_size 16 -epochs 25 -seeds 1,2,3
+		-d_size 16 -g_size 8 -epochs 20 -seeds 1,2,3 -drop 0 -input_drop 0
 
 compare:
-	GOMLX_BACKEND=go bash ssgan/bench/compare.sh $(SVHN_SUBSET) out/compare -epochs 5 -d_size 16 -g_size 8 -seeds 1,2,3
+	GOMLX_BACKEND=go bash ssgan/bench/compare.sh $(SVHN_SUBSET) out/compare -epochs 5 -d_size 16 -g_size 8 -seeds 1,2,3 -drop 0 -input_drop 0

@@ -40,9 +40,9 @@ def init_weights(m):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, d, extra_class):
+    def __init__(self, d, extra_class, drop=0.5, input_drop=0.2):
         super().__init__()
-        self.in_drop, self.drop1, self.drop3 = nn.Dropout(0.2), nn.Dropout(0.5), nn.Dropout(0.5)
+        self.in_drop, self.drop1, self.drop3 = nn.Dropout(input_drop), nn.Dropout(drop), nn.Dropout(drop)
         self.c1 = nn.Conv2d(3, d, 3, 2)
         self.c2, self.b2 = nn.Conv2d(d, d, 3, 2, bias=False), nn.BatchNorm2d(d)
         self.c3, self.b3 = nn.Conv2d(d, d, 3, 2, bias=False), nn.BatchNorm2d(d)
@@ -115,7 +115,7 @@ def accuracy(D, x, y, batch):
 def run(x_pool, y_pool, mask, x_test, y_test, args, seed, supervised_only):
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    D = Discriminator(args.d_size, args.extra_class)
+    D = Discriminator(args.d_size, args.extra_class, args.drop, args.input_drop)
     G = Generator(args.g_size, args.z_dim)
     D.apply(init_weights)
     G.apply(init_weights)
@@ -189,6 +189,8 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--extra_class", action="store_true")
+    ap.add_argument("--drop", type=float, default=0.5)
+    ap.add_argument("--input_drop", type=float, default=0.2)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
