@@ -73,20 +73,24 @@ func LoadSVHN(path string) (*Images, error) {
 		}
 		im.Labels[i] = int32(label % 10)
 	}
-	// MATLAB index (row, col, ch, n) lives at row + 32*(col + 32*(ch + 3*n)).
+	forEachPixel(n, func(mat, nhwc int) { im.Pixels[nhwc] = x.Data[mat] })
+	return im, nil
+}
+
+// forEachPixel calls fn with the index of every pixel value of n images in MATLAB's column-major layout
+// (row + 32*(col + 32*(ch + 3*image))) and in our row-major NHWC layout, to convert either way.
+func forEachPixel(n int, fn func(mat, nhwc int)) {
 	const plane = ImageSize * ImageSize
 	for i := 0; i < n; i++ {
-		src := x.Data[i*ImageValues : (i+1)*ImageValues]
-		dst := im.Pixels[i*ImageValues : (i+1)*ImageValues]
+		base := i * ImageValues
 		for ch := 0; ch < ImageChannels; ch++ {
 			for col := 0; col < ImageSize; col++ {
 				for row := 0; row < ImageSize; row++ {
-					dst[(row*ImageSize+col)*ImageChannels+ch] = src[ch*plane+col*ImageSize+row]
+					fn(base+ch*plane+col*ImageSize+row, base+(row*ImageSize+col)*ImageChannels+ch)
 				}
 			}
 		}
 	}
-	return im, nil
 }
 
 // SaveSVHN writes images in SVHN's `.mat` layout (labels stored 1..10, 10 for the digit 0).
@@ -94,17 +98,8 @@ func SaveSVHN(path string, im *Images, compress bool) error {
 	n := im.Len()
 	x := &MatArray{Name: "X", Dims: []int{ImageSize, ImageSize, ImageChannels, n}, Data: make([]uint8, n*ImageValues)}
 	y := &MatArray{Name: "y", Dims: []int{n, 1}, Data: make([]uint8, n)}
-	const plane = ImageSize * ImageSize
+	forEachPixel(n, func(mat, nhwc int) { x.Data[mat] = im.Pixels[nhwc] })
 	for i := 0; i < n; i++ {
-		src := im.Pixels[i*ImageValues : (i+1)*ImageValues]
-		dst := x.Data[i*ImageValues : (i+1)*ImageValues]
-		for ch := 0; ch < ImageChannels; ch++ {
-			for col := 0; col < ImageSize; col++ {
-				for row := 0; row < ImageSize; row++ {
-					dst[ch*plane+col*ImageSize+row] = src[(row*ImageSize+col)*ImageChannels+ch]
-				}
-			}
-		}
 		label := im.Labels[i]
 		if label == 0 {
 			label = 10
