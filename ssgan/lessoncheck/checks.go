@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gomlx/compute"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -38,16 +40,11 @@ func GlobalAveragePool(fn func(x *Node) *Node) error {
 }
 
 // ClassLogits checks exercise 2: 10 or 11 logits from a dense layer whose variables live under the scope.
-func ClassLogits(fn func(scope *model.Scope, features *Node, extraClass bool) *Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = panicError(r)
-		}
-	}()
-	b, err := Backend()
-	if err != nil {
-		return err
-	}
+func ClassLogits(fn func(scope *model.Scope, features *Node, extraClass bool) *Node) error {
+	return withBackend(func(b compute.Backend) error { return classLogits(b, fn) })
+}
+
+func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, extraClass bool) *Node) error {
 	for _, extra := range []bool{false, true} {
 		store := model.NewStore()
 		e, err := model.NewExec(b, store, func(scope *model.Scope, f *Node) *Node {
@@ -281,16 +278,11 @@ func GeneratorLoss(fn func(realFeatures, fakeFeatures *Node) *Node) error {
 
 // SplitVariables checks exercise 6 on the variables of a real (tiny) model, then with a stray variable
 // that belongs to neither player.
-func SplitVariables(fn func(store *model.Store) (d, g []*model.Variable, err error)) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = panicError(r)
-		}
-	}()
-	b, err := Backend()
-	if err != nil {
-		return err
-	}
+func SplitVariables(fn func(store *model.Store) (d, g []*model.Variable, err error)) error {
+	return withBackend(func(b compute.Backend) error { return splitVariables(b, fn) })
+}
+
+func splitVariables(b compute.Backend, fn func(store *model.Store) (d, g []*model.Variable, err error)) error {
 	cfg := ssgan.DefaultTrainConfig()
 	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize = 2, 1, 4, 4
 	m, err := ssgan.NewModel(b, cfg, ssgan.ReferencePieces())

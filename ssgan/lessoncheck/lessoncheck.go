@@ -34,8 +34,8 @@ func Backend() (compute.Backend, error) {
 	return backend, backendErr
 }
 
-// eval builds and runs a graph on the given inputs, turning panics (such as an exercise stub's) into errors.
-func eval(fn func(inputs []*Node) *Node, inputs ...*tensors.Tensor) (out []float32, err error) {
+// withBackend calls check with the checks' backend, turning panics (such as an exercise stub's) into errors.
+func withBackend(check func(b compute.Backend) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = panicError(r)
@@ -43,21 +43,30 @@ func eval(fn func(inputs []*Node) *Node, inputs ...*tensors.Tensor) (out []float
 	}()
 	b, err := Backend()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	e, err := NewExec(b, func(xs []*Node) *Node { return fn(xs) })
-	if err != nil {
-		return nil, err
-	}
-	args := make([]any, len(inputs))
-	for i, in := range inputs {
-		args[i] = in
-	}
-	res, err := e.Call(args...)
-	if err != nil {
-		return nil, unwrapStub(err)
-	}
-	return tensors.MustCopyFlatData[float32](res[0]), nil
+	return check(b)
+}
+
+// eval builds and runs a graph on the given inputs and returns its first output's values.
+func eval(fn func(inputs []*Node) *Node, inputs ...*tensors.Tensor) (out []float32, err error) {
+	err = withBackend(func(b compute.Backend) error {
+		e, err := NewExec(b, func(xs []*Node) *Node { return fn(xs) })
+		if err != nil {
+			return err
+		}
+		args := make([]any, len(inputs))
+		for i, in := range inputs {
+			args[i] = in
+		}
+		res, err := e.Call(args...)
+		if err != nil {
+			return unwrapStub(err)
+		}
+		out = tensors.MustCopyFlatData[float32](res[0])
+		return nil
+	})
+	return out, err
 }
 
 // panicError turns a recovered panic into an error, keeping an exercise stub's message as it is.
