@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/gomlx/compute"
-
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
