@@ -44,6 +44,22 @@ func trainBatches(cfg TrainConfig) (*Images, []Batch) {
 	return im, out
 }
 
+// trainedTiny trains a tiny model one epoch on trainBatches and recomputes its inference BN statistics.
+func trainedTiny(t *testing.T, cfg TrainConfig) (*Model, *Images, []Batch) {
+	t.Helper()
+	m := newTiny(t, cfg)
+	im, batches := trainBatches(cfg)
+	for _, b := range batches {
+		if _, err := m.Step(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.RefreshBNStats(im, 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	return m, im, batches
+}
+
 func snapshot(store *model.Store) map[string][]float32 {
 	out := make(map[string][]float32)
 	for v := range store.IterVariables() {
@@ -139,16 +155,7 @@ func TestVariableSplitChecks(t *testing.T) {
 // depend on what else is in its batch, nor on the batch size; the course's batch statistics failed this.
 func TestPredictionIndependentOfBatch(t *testing.T) {
 	cfg := tinyConfig()
-	m := newTiny(t, cfg)
-	im, batches := trainBatches(cfg)
-	for _, b := range batches {
-		if _, err := m.Step(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := m.RefreshBNStats(im, 2, 1); err != nil {
-		t.Fatal(err)
-	}
+	m, im, _ := trainedTiny(t, cfg)
 	logits, err := model.NewExec(backend(t), m.Store, func(scope *model.Scope, x *Node) *Node {
 		l, _ := Discriminator(scope, cfg.Model, m.Pieces, x, BNMode{})
 		return l
@@ -228,16 +235,7 @@ func TestSupervisedOnlyHasNoGenerator(t *testing.T) {
 
 func TestCheckpointRoundTrip(t *testing.T) {
 	cfg := tinyConfig()
-	m := newTiny(t, cfg)
-	im, batches := trainBatches(cfg)
-	for _, b := range batches {
-		if _, err := m.Step(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := m.RefreshBNStats(im, 2, 1); err != nil {
-		t.Fatal(err)
-	}
+	m, im, batches := trainedTiny(t, cfg)
 	dir := t.TempDir()
 	if err := m.SaveCheckpoint(dir, 3); err != nil {
 		t.Fatal(err)

@@ -7,10 +7,10 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// scatterTransposedConv is the reference 5x5 stride-2 "same" transposed convolution, by scatter-add:
-// out[2i+a-1, 2j+b-1] += in[i,j] * w5[a,b], cropped to [2H, 2W].
-func scatterTransposedConv(in []float32, n, h, w, cin int, w5 []float32, cout int) []float32 {
-	out := make([]float64, n*2*h*2*w*cout)
+// scatterTaps enumerates the reference 5x5 stride-2 "same" transposed convolution by scatter-add:
+// out[2i+a-1, 2j+b-1] += in[i,j] * w5[a,b], cropped to [2H, 2W]. fn gets the flat indices of the input
+// value, the kernel weight and the output value of every term.
+func scatterTaps(n, h, w, cin, cout int, fn func(in, wt, out int)) {
 	for b := 0; b < n; b++ {
 		for i := 0; i < h; i++ {
 			for j := 0; j < w; j++ {
@@ -21,9 +21,8 @@ func scatterTransposedConv(in []float32, n, h, w, cin int, w5 []float32, cout in
 							continue
 						}
 						for ci := 0; ci < cin; ci++ {
-							v := float64(in[((b*h+i)*w+j)*cin+ci])
 							for co := 0; co < cout; co++ {
-								out[((b*2*h+y)*2*w+x)*cout+co] += v * float64(w5[((a*5+c)*cin+ci)*cout+co])
+								fn(((b*h+i)*w+j)*cin+ci, ((a*5+c)*cin+ci)*cout+co, ((b*2*h+y)*2*w+x)*cout+co)
 							}
 						}
 					}
@@ -31,6 +30,12 @@ func scatterTransposedConv(in []float32, n, h, w, cin int, w5 []float32, cout in
 			}
 		}
 	}
+}
+
+// scatterTransposedConv is the reference transposed convolution, accumulated in float64.
+func scatterTransposedConv(in []float32, n, h, w, cin int, w5 []float32, cout int) []float32 {
+	out := make([]float64, n*2*h*2*w*cout)
+	scatterTaps(n, h, w, cin, cout, func(i, k, o int) { out[o] += float64(in[i]) * float64(w5[k]) })
 	res := make([]float32, len(out))
 	for i, v := range out {
 		res[i] = float32(v)
@@ -41,27 +46,10 @@ func scatterTransposedConv(in []float32, n, h, w, cin int, w5 []float32, cout in
 // scatterGradients returns dL/din and dL/dw5 of L = sum(out * r) for the scatter-add reference.
 func scatterGradients(in []float32, n, h, w, cin int, w5 []float32, cout int, r []float32) (gIn, gW []float32) {
 	gIn, gW = make([]float32, len(in)), make([]float32, len(w5))
-	for b := 0; b < n; b++ {
-		for i := 0; i < h; i++ {
-			for j := 0; j < w; j++ {
-				for a := 0; a < 5; a++ {
-					for c := 0; c < 5; c++ {
-						y, x := 2*i+a-1, 2*j+c-1
-						if y < 0 || y >= 2*h || x < 0 || x >= 2*w {
-							continue
-						}
-						for ci := 0; ci < cin; ci++ {
-							for co := 0; co < cout; co++ {
-								rv := r[((b*2*h+y)*2*w+x)*cout+co]
-								gIn[((b*h+i)*w+j)*cin+ci] += rv * w5[((a*5+c)*cin+ci)*cout+co]
-								gW[((a*5+c)*cin+ci)*cout+co] += rv * in[((b*h+i)*w+j)*cin+ci]
-							}
-						}
-					}
-				}
-			}
-		}
-	}
+	scatterTaps(n, h, w, cin, cout, func(i, k, o int) {
+		gIn[i] += r[o] * w5[k]
+		gW[k] += r[o] * in[i]
+	})
 	return gIn, gW
 }
 
