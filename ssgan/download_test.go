@@ -48,6 +48,9 @@ func TestDownloader(t *testing.T) {
 	if err != nil || !bytes.Equal(got, payload) {
 		t.Fatalf("downloaded file wrong (err %v)", err)
 	}
+	if fi, err := os.Stat(filepath.Join(dir, "good.mat")); err != nil || fi.Mode().Perm() != fileMode {
+		t.Errorf("downloaded file mode %v (err %v), want %v: readable by all, like any data file", fi.Mode().Perm(), err, os.FileMode(fileMode))
+	}
 	if !strings.Contains(progress.String(), "good.mat") {
 		t.Errorf("no progress bar written: %q", progress.String())
 	}

@@ -6,11 +6,29 @@ import (
 	"path/filepath"
 )
 
+// fileMode is the permission of the files we write: os.CreateTemp makes 0600 files, which would leave
+// results, data and checkpoints unreadable to the other users of a shared machine.
+const fileMode = 0o644
+
+// createTempBeside creates a temporary file in dir (named after name and kind) with fileMode.
+func createTempBeside(dir, name, kind string) (*os.File, error) {
+	tmp, err := os.CreateTemp(dir, "."+name+"."+kind+"-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := tmp.Chmod(fileMode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	return tmp, nil
+}
+
 // writeFileAtomic writes data to a temporary file beside path, syncs it and renames it into place:
 // an interrupted write leaves the previous file (or none) rather than half a file.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTempBeside(dir, filepath.Base(path), "tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
