@@ -52,15 +52,16 @@ train:
 # Evidence (ssgan/bench/README.md): SSGAN vs supervised-only over 3 seeds on the real 8,000/2,000 split of
 # ../shared's SVHN subset, and the same split side by side with the PyTorch twin.
 SVHN_SUBSET ?= ../shared/data/svhn/test_32x32_first10k.mat
+# Both recorded experiments share the split, the seeds and the dropout setting; only size and length differ.
+EXPERIMENT = GOMLX_BACKEND=go go run ./ssgan/cmd/ssgan experiment -data_file $(SVHN_SUBSET) -seeds 1,2,3 -drop 0 -input_drop 0
+
 experiment:
-	GOMLX_BACKEND=go go run ./ssgan/cmd/ssgan experiment -data_file $(SVHN_SUBSET) -out out/experiment \
-		-d_size 16 -g_size 8 -epochs 20 -seeds 1,2,3 -drop 0 -input_drop 0
+	$(EXPERIMENT) -out out/experiment -d_size 16 -g_size 8 -epochs 20
 
 # The course's full-size network (d=64, g=32), 25 epochs: ~21 min per SSGAN run and ~7 per supervised-only
 # run on 2 cores with GOEXPERIMENT=simd (~1.5 hours in all).
 experiment-course:
-	GOMLX_BACKEND=go go run ./ssgan/cmd/ssgan experiment -data_file $(SVHN_SUBSET) -out out/experiment-course \
-		-d_size 64 -g_size 32 -epochs 25 -seeds 1,2,3 -drop 0 -input_drop 0
+	$(EXPERIMENT) -out out/experiment-course -d_size 64 -g_size 32 -epochs 25
 
 compare:
 	GOMLX_BACKEND=go bash ssgan/bench/compare.sh $(SVHN_SUBSET) out/compare -epochs 5 -d_size 16 -g_size 8 -seeds 1,2,3 -drop 0 -input_drop 0

@@ -48,8 +48,10 @@ func TestDownloader(t *testing.T) {
 	if err != nil || !bytes.Equal(got, payload) {
 		t.Fatalf("downloaded file wrong (err %v)", err)
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "good.mat")); err != nil || fi.Mode().Perm() != fileMode {
-		t.Errorf("downloaded file mode %v (err %v), want %v: readable by all, like any data file", fi.Mode().Perm(), err, os.FileMode(fileMode))
+	if fi, err := os.Stat(filepath.Join(dir, "good.mat")); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != fileMode {
+		t.Errorf("downloaded file mode %v, want %v: readable by all, like any data file", fi.Mode().Perm(), os.FileMode(fileMode))
 	}
 	if !strings.Contains(progress.String(), "good.mat") {
 		t.Errorf("no progress bar written: %q", progress.String())
