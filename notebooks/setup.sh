@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs, idempotently, what the notebooks need, all inside the repository's .venv/:
+# Installs, idempotently, what the notebooks and the CLI need, all inside the repository's .venv/:
+#   the XLA CPU plugin (notebooks/requirements-xla.txt, pinned by hash) linked as .venv/pjrt/pjrt_c_api_cpu_plugin.so,
 #   JupyterLab and nbconvert (pinned in notebooks/requirements.txt), the GoNB Go kernel v0.11.3 (the version
 #   GoMLX v0.28.1 is built against), goimports and gopls (which GoNB uses), and the kernel's registration,
 #   with an environment set for fast training. Re-running it does only what is missing.
@@ -20,6 +21,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
+# The XLA CPU plugin (see requirements-xla.txt), pinned by hash, linked where ssgan.NewBackend looks.
+xla_stamp="$venv/.requirements-xla.sha"
+xla_want="$(sha256sum "$root/notebooks/requirements-xla.txt" | cut -d' ' -f1)"
+if [ "$(cat "$xla_stamp" 2>/dev/null)" != "$xla_want" ] || [ ! -e "$venv/pjrt/pjrt_c_api_cpu_plugin.so" ]; then
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --require-hashes -r "$root/notebooks/requirements-xla.txt"
+  so="$("$venv/bin/python" -c 'import fastatomstruct_xla_cpu, os; print(os.path.join(os.path.dirname(fastatomstruct_xla_cpu.__file__), "libpjrt_cpu.so"))')"
+  [ -f "$so" ] || { echo "setup: the XLA CPU plugin package has no libpjrt_cpu.so at $so" >&2; exit 1; }
+  mkdir -p "$venv/pjrt"
+  ln -sf "$so" "$venv/pjrt/pjrt_c_api_cpu_plugin.so"
+  echo "$xla_want" >"$xla_stamp"
+fi
+
 export GOBIN="$venv/bin"
 if [ ! -x "$GOBIN/gonb" ] || [ ! -e "$venv/.gonb-$GONB_VERSION" ]; then
   # `go install github.com/janpfeifer/gonb@version` needs the module proxy's version list, which some proxies
@@ -38,14 +51,16 @@ JUPYTER_DATA_DIR="$venv/share/jupyter" PATH="$GOBIN:$PATH" "$GOBIN/gonb" --insta
 # multiply, ~3x faster training on the pure-Go backend) where the CPU has AVX2.
 simd=""
 grep -qw avx2 /proc/cpuinfo 2>/dev/null && simd=simd
-"$venv/bin/python" - "$kernel" "$GOBIN:$PATH" "$simd" <<'PY'
+"$venv/bin/python" - "$kernel" "$GOBIN:$PATH" "$simd" "$venv/pjrt" <<'PY'
 import json, sys
-path, search_path, simd = sys.argv[1:]
+path, search_path, simd, pjrt = sys.argv[1:]
 spec = json.load(open(path))
 env = spec.setdefault("env", {})
 env["PATH"] = search_path
+env["PJRT_PLUGIN_LIBRARY_PATH"] = pjrt  # ssgan.NewBackend picks the XLA CPU plugin there.
+env["GOMLX_NO_AUTO_INSTALL"] = "1"
 if simd:
     env["GOEXPERIMENT"] = simd
 json.dump(spec, open(path, "w"), indent=1)
 PY
-echo "notebooks: JupyterLab, GoNB $GONB_VERSION, goimports and gopls ready in $venv"
+echo "setup: JupyterLab, GoNB $GONB_VERSION, goimports, gopls and the XLA CPU plugin ($venv/pjrt) ready in $venv"

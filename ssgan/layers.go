@@ -55,13 +55,23 @@ func samePadding(size, kernel, stride int) (before, after, out int) {
 }
 
 // Conv2D convolves x [N,H,W,Cin] with kernel [k,k,Cin,Cout] at the given stride, "same" (TensorFlow's
-// convention) or "valid" padding, as im2col: k*k strided slices concatenated on the channel axis,
+// convention) or "valid" padding. On XLA it is the backend's own convolution (see useNativeConv); else
+// im2col: k*k strided slices concatenated on the channel axis,
 // then one [N*Ho*Wo, k*k*Cin] x [k*k*Cin, Cout] matrix multiply. Returns [N,Ho,Wo,Cout].
 func Conv2D(x, kernel *Node, stride int, same bool) *Node {
 	dims := x.Shape().Dimensions
 	n, h, w, cin := dims[0], dims[1], dims[2], dims[3]
 	kdims := kernel.Shape().Dimensions
 	k, cout := kdims[0], kdims[3]
+	if useNativeConv(x.Graph().Backend(), h, stride) {
+		c := Convolve(x, kernel).Strides(stride)
+		if same {
+			top, bottom, _ := samePadding(h, k, stride)
+			left, right, _ := samePadding(w, k, stride)
+			c = c.PaddingPerDim([][2]int{{top, bottom}, {left, right}})
+		}
+		return c.Done()
+	}
 	var ho, wo int
 	if same {
 		top, bottom, oh := samePadding(h, k, stride)

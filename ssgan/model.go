@@ -23,6 +23,7 @@ type ModelConfig struct {
 	Drop       float64 // Dropout after the first and third convolutions (0.5).
 	BNMomentum float64 // Weight of the old value in the inference statistics' moving averages.
 	InitStddev float64 // Weights start from N(0, InitStddev); 0 keeps GoMLX's default (He) initialisation.
+	Upsample   string  // How the generator doubles resolution: UpsampleTransposed (the course's; "" means it), UpsampleResize or UpsampleSubpixel.
 }
 
 // DefaultModelConfig returns the course's architecture.
@@ -72,20 +73,20 @@ func withInit(s *model.Scope, stddev float64) *model.Scope {
 // Generator maps z [N,ZDim] to images [N,32,32,3] in [-1,1].
 //
 // The course: dense z -> 4x4x(4g), BN, leaky ReLU; three 5x5 stride-2 transposed convolutions
-// 4g -> 2g -> g -> 3 with BN and leaky ReLU between; tanh. We upsample with a 3x3 convolution and
-// depth-to-space (upConv), which contains every 5x5 stride-2 transposed convolution and trains on
-// every GoMLX backend.
+// 4g -> 2g -> g -> 3 with BN and leaky ReLU between; tanh. By default we compute exactly that, each
+// transposed convolution as a 3x3 convolution and depth-to-space (see upsample.go); cfg.Upsample picks
+// another way to double the resolution.
 func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
 	s := withInit(scope.At(GeneratorScope), cfg.InitStddev)
 	g4 := 4 * cfg.GSize
 	x := Dense(s, "dense", z, 4*4*g4)
 	x = Reshape(x, z.Shape().Dimensions[0], 4, 4, g4)
 	x = leakyReLU(batchNorm(s, "bn0", x, mode), cfg.Alpha)
-	x = upConv(s, "up1", x, 2*cfg.GSize, false) // 8x8
+	x = upsample(s, cfg.Upsample, "up1", x, 2*cfg.GSize, false) // 8x8
 	x = leakyReLU(batchNorm(s, "bn1", x, mode), cfg.Alpha)
-	x = upConv(s, "up2", x, cfg.GSize, false) // 16x16
+	x = upsample(s, cfg.Upsample, "up2", x, cfg.GSize, false) // 16x16
 	x = leakyReLU(batchNorm(s, "bn2", x, mode), cfg.Alpha)
-	x = upConv(s, "up3", x, ImageChannels, true) // 32x32x3
+	x = upsample(s, cfg.Upsample, "up3", x, ImageChannels, true) // 32x32x3
 	return Tanh(x)
 }
 

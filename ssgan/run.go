@@ -27,6 +27,9 @@ type EpochMetrics struct {
 	StepsPerSecond float64 `json:"steps_per_second"`
 	Steps          int     `json:"steps"`
 	LearningRate   float64 `json:"learning_rate"` // The rate used during this epoch.
+	// Of the epoch's sample grid (see samplestats.go); absent for the supervised-only baseline.
+	SampleNeighbourDiff float64 `json:"sample_neighbour_diff,omitempty"`
+	SampleSpread        float64 `json:"sample_spread,omitempty"`
 }
 
 // RunOptions says where a training run writes and what it shows.
@@ -124,13 +127,24 @@ func Train(ctx context.Context, m *Model, ds *Dataset, opt RunOptions) ([]EpochM
 		if em.TestAcc, err = m.Accuracy(ds.Test, cfg.BatchSize); err != nil {
 			return history, err
 		}
+		var samples []float32
+		if !cfg.SupervisedOnly && (em.Epoch%opt.SampleEvery == 0 || em.Epoch == cfg.Epochs) {
+			if samples, err = m.Generate(z); err != nil {
+				return history, err
+			}
+			em.SampleNeighbourDiff, em.SampleSpread = NeighbourDifference(samples), SampleSpread(samples)
+		}
 		history = append(history, em)
 		if opt.Log != nil {
-			fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs\n",
+			fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs",
 				epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
+			if samples != nil {
+				fmt.Fprintf(opt.Log, "  samples: neighbour diff %.3f, spread %.3f", em.SampleNeighbourDiff, em.SampleSpread)
+			}
+			fmt.Fprintln(opt.Log)
 		}
 		if opt.OutDir != "" {
-			if err := writeEpochOutputs(m, opt, em, history, z); err != nil {
+			if err := writeEpochOutputs(m, opt, em, history, samples); err != nil {
 				return history, err
 			}
 		}
@@ -145,8 +159,9 @@ func Train(ctx context.Context, m *Model, ds *Dataset, opt RunOptions) ([]EpochM
 
 func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 
-// writeEpochOutputs appends the metrics line, writes the sample grid and curves, and saves the checkpoint.
-func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []EpochMetrics, z []float32) error {
+// writeEpochOutputs appends the metrics line, writes the sample grid (if samples) and curves, and saves
+// the checkpoint.
+func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32) error {
 	line, _ := json.Marshal(em)
 	f, err := os.OpenFile(filepath.Join(opt.OutDir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -159,11 +174,7 @@ func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []Epoc
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	if !m.Config.SupervisedOnly && (em.Epoch%opt.SampleEvery == 0 || em.Epoch == m.Config.Epochs) {
-		samples, err := m.Generate(z)
-		if err != nil {
-			return err
-		}
+	if samples != nil {
 		name := filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch))
 		if err := writeFileAtomic(name, EncodePNG(SampleGrid(samples, opt.SampleRows, opt.SampleCols))); err != nil {
 			return err

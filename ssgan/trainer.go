@@ -60,6 +60,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("drop %g: must be in [0, 1)", c.Model.Drop)
 	case !(c.Model.InputDrop >= 0 && c.Model.InputDrop < 1):
 		return fmt.Errorf("input_drop %g: must be in [0, 1)", c.Model.InputDrop)
+	case checkUpsample(c.Model.Upsample) != nil:
+		return checkUpsample(c.Model.Upsample)
 	case c.BNBatches < 0:
 		return fmt.Errorf("bn_batches %d: must be >= 0", c.BNBatches)
 	}

@@ -100,3 +100,50 @@ func onesLike(v []float32) []float32 {
 	}
 	return out
 }
+
+// The in-graph kernel map must agree with the flat one the scatter-add reference checks.
+func TestTransposedKernelGraphMatchesFlatMap(t *testing.T) {
+	const cin, cout = 3, 2
+	w5 := randSlice(25*cin*cout, 44)
+	got := run1(t, func(in []*Node) *Node { return TransposedKernelGraph(in[0]) },
+		tensors.FromFlatDataAndDimensions(w5, 5, 5, cin, cout))
+	assertClose(t, "mapped kernel", flat32(got), TransposedKernelToDepthToSpace(w5, cin, cout), 0)
+}
+
+func TestNearestUpsample(t *testing.T) {
+	x := []float32{1, 2, 3, 4, 5, 6, 7, 8} // [1,2,2,2]: pixels (1,2) (3,4) / (5,6) (7,8).
+	got := flat32(run1(t, func(in []*Node) *Node { return NearestUpsample(in[0]) }, tensors.FromFlatDataAndDimensions(x, 1, 2, 2, 2)))
+	want := []float32{
+		1, 2, 1, 2, 3, 4, 3, 4,
+		1, 2, 1, 2, 3, 4, 3, 4,
+		5, 6, 5, 6, 7, 8, 7, 8,
+		5, 6, 5, 6, 7, 8, 7, 8}
+	assertClose(t, "upsampled", got, want, 0)
+}
+
+// Resize-convolution computed at the low resolution must equal convolving the doubled image, in value
+// and in both gradients.
+func TestResizeConvAtLowResolution(t *testing.T) {
+	const n, h, w, cin, cout = 2, 4, 3, 3, 2
+	in := randSlice(n*h*w*cin, 51)
+	k := randSlice(9*cin*cout, 52)
+	r := randSlice(n*2*h*2*w*cout, 53)
+	e, err := NewExec(backend(t), func(x, k, r *Node) []*Node {
+		direct := Conv2D(NearestUpsample(x), k, 1, true)
+		fast := DepthToSpace(Conv2D(x, ResizeKernelGraph(k), 1, true))
+		gd := Gradient(ReduceAllSum(Mul(direct, r)), x, k)
+		gf := Gradient(ReduceAllSum(Mul(fast, r)), x, k)
+		return []*Node{direct, fast, gd[0], gf[0], gd[1], gf[1]}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Call(tensors.FromFlatDataAndDimensions(in, n, h, w, cin),
+		tensors.FromFlatDataAndDimensions(k, 3, 3, cin, cout), tensors.FromFlatDataAndDimensions(r, n, 2*h, 2*w, cout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "forward", flat32(res[1]), flat32(res[0]), 1e-5)
+	assertClose(t, "gradient wrt input", flat32(res[3]), flat32(res[2]), 1e-4)
+	assertClose(t, "gradient wrt kernel", flat32(res[5]), flat32(res[4]), 1e-4)
+}

@@ -53,7 +53,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	per := time.Since(start).Seconds() / float64(*steps)
 	fmt.Fprintf(stdout, "ssgan bench: backend %s, d_size %d, g_size %d, batch %d: first step (with compilation) %.2fs; "+
 		"%.3fs/step, %.2f steps/s, %.0f images/s; one %d-image SVHN epoch ≈ %.1f min\n",
-		backend.Name(), cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, compile.Seconds(), per, 1/per,
+		ssgan.DescribeBackend(backend), cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, compile.Seconds(), per, 1/per,
 		float64(cfg.BatchSize)/per, ssgan.SVHNTrainSize, per*float64((ssgan.SVHNTrainSize+cfg.BatchSize-1)/cfg.BatchSize)/60)
 	return nil
 }

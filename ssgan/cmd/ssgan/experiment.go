@@ -31,6 +31,7 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions")
 	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input")
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "balanced labels drawn from the pool (once, with seed 1)")
+	fs.StringVar(&cfg.Model.Upsample, "upsample", ssgan.DefaultUpsample, "generator upsampling: transposed, resize or subpixel")
 	splitOnly := fs.Bool("split_only", false, "only write the split (split.json) to -out, for the PyTorch twin")
 	if err := parse(fs, args, stderr); err != nil {
 		return err

@@ -102,6 +102,8 @@ func modelFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.BoolVar(&cfg.Model.ExtraClass, "extra_class", cfg.Model.ExtraClass, "11 logits (10 digits + fake) instead of 10")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed for weights, noise, dropout, shuffling and the label pick")
+	fs.StringVar(&cfg.Model.Upsample, "upsample", ssgan.DefaultUpsample,
+		"how the generator doubles resolution: transposed (the course's 5x5 transposed convolution), resize or subpixel")
 }
 
 func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
