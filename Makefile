@@ -69,5 +69,6 @@ experiment: setup
 experiment-course: setup
 	$(EXPERIMENT) -out out/experiment-course -d_size 64 -g_size 32 -epochs 25
 
-compare:
-	GOMLX_BACKEND=go bash ssgan/bench/compare.sh $(SVHN_SUBSET) out/compare -epochs 5 -d_size 16 -g_size 8 -seeds 1,2,3 -drop 0 -input_drop 0
+# XLA, pure Go and the PyTorch twin at the course's size, same split and budget (installs torch into .venv-twin).
+compare: setup
+	bash ssgan/bench/compare.sh $(SVHN_SUBSET) out/compare -epochs 2 -d_size 64 -g_size 32 -seeds 1 -drop 0 -input_drop 0

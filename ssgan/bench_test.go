@@ -3,6 +3,8 @@ package ssgan
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // benchmarkStep times one simultaneous D+G training step at batch 128.
@@ -17,10 +19,10 @@ func benchmarkStep(b *testing.B, d, g int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	im := SyntheticDigits(cfg.BatchSize, 1)
-	mask, _ := LabelMask(im.Labels, 16, false, 1)
-	var batch Batch
-	for bt := range Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(1, 2)), mask) {
+	im := data.SyntheticDigits(cfg.BatchSize, 1)
+	mask, _ := data.LabelMask(im.Labels, 16, false, 1)
+	var batch data.Batch
+	for bt := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(1, 2)), mask) {
 		batch = bt
 	}
 	if _, err := m.Step(batch); err != nil { // Compile outside the timed loop.

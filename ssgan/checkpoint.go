@@ -13,6 +13,8 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // CheckpointFile is the checkpoint's name inside a checkpoint (output) directory.
@@ -79,7 +81,7 @@ func (m *Model) SaveCheckpoint(dir string, epoch int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, CheckpointFile), out.Bytes())
+	return data.WriteFileAtomic(filepath.Join(dir, CheckpointFile), out.Bytes())
 }
 
 func readCheckpoint(dir string) (*checkpoint, error) {

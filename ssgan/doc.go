@@ -16,7 +16,8 @@
 //     GeneratorLoss. Pieces bundles the parts the lesson's exercises write, so other implementations plug in.
 //   - Training: NewModel compiles one simultaneous step for the two Adam players; Train runs epochs and
 //     writes metrics.jsonl, samples_NNN.png, learning_curves.png and a checkpoint (LoadModel reads it).
-//   - Backends: NewBackend picks XLA/PJRT (CUDA, then CPU) or falls back to GoMLX's pure-Go backend.
+//   - Backends: NewBackend picks XLA/PJRT (CUDA where there is a GPU, else the CPU plugin that the set-up
+//     installs into .venv/pjrt/) or falls back to GoMLX's pure-Go backend, and says which in one line.
 //
 // # Where we differ from the course's notebook, and why
 //
@@ -29,10 +30,16 @@
 //   - The notebook labels the first 1,000 training images (unbalanced); we draw 100 per class with a seed,
 //     and keep the course's choice as an option.
 //   - The notebook's batches method reads a global instead of its own data; ours is a plain function.
-//   - The generator upsamples with a 3x3 convolution and depth-to-space instead of 5x5 stride-2 transposed
-//     convolutions: the same family of functions and more (see upsample.go), differentiable on every GoMLX
-//     backend, and about three times cheaper.
+//   - The generator doubles its resolution by nearest-neighbour upsampling and a 3x3 convolution
+//     ("resize-convolution") instead of the course's 5x5 stride-2 transposed convolutions, which stay
+//     available exactly (ModelConfig.Upsample). Why: a generator whose neighbouring output pixels come
+//     from unrelated kernel weights (our earlier free sub-pixel convolution, and to a lesser degree the
+//     transposed one) locked into one high-frequency texture for every z, because feature matching on
+//     globally pooled features barely penalises a texture; resize-convolution computes all four pixels of
+//     each 2x2 cell from one kernel, so it starts smooth and stays close to images (see upsample.go and
+//     samplestats.go for the measurement). All three are computed at the low resolution as a 3x3
+//     convolution and depth-to-space, which trains on every GoMLX backend.
 //
 // Convolutions are written as im2col (strided slices and one matrix multiply), which is about ten times
-// faster than GoMLX's native convolution on the pure-Go backend.
+// faster than GoMLX's native convolution on the pure-Go backend; on XLA, useNativeConv picks per layer.
 package ssgan

@@ -16,6 +16,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // Experiment compares training configurations over several seeds on one fixed data split.
@@ -56,7 +58,7 @@ type ExperimentReport struct {
 // RunExperiment trains every configuration with every seed on ds, each run writing its usual outputs to
 // outDir/<config>_seed<N>/, then writes experiment.json, experiment.md (mean ± sd table) and
 // experiment.png (test accuracy per epoch, every run) to outDir.
-func RunExperiment(ctx context.Context, backend compute.Backend, ds *Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*ExperimentReport, error) {
+func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*ExperimentReport, error) {
 	rep := &ExperimentReport{Command: command, Backend: backend.Description(), Data: data}
 	if err := WriteSplit(filepath.Join(outDir, SplitFile), ds); err != nil {
 		return nil, err
@@ -110,7 +112,7 @@ const SplitFile = "split.json"
 
 // WriteSplit writes how many training images the pool holds and which of them are labelled, so another
 // implementation can train on exactly the same images and labels.
-func WriteSplit(path string, ds *Dataset) error {
+func WriteSplit(path string, ds *data.Dataset) error {
 	split := struct {
 		Pool     int   `json:"pool"`
 		Labelled []int `json:"labelled"`
@@ -127,7 +129,7 @@ func WriteSplit(path string, ds *Dataset) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, raw)
+	return data.WriteFileAtomic(path, raw)
 }
 
 // meanSD returns the mean and the sample standard deviation (n-1).
@@ -170,10 +172,10 @@ func writeReport(rep *ExperimentReport, outDir string) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(outDir, "experiment.json"), raw); err != nil {
+	if err := data.WriteFileAtomic(filepath.Join(outDir, "experiment.json"), raw); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(outDir, "experiment.md"), []byte(rep.Markdown())); err != nil {
+	if err := data.WriteFileAtomic(filepath.Join(outDir, "experiment.md"), []byte(rep.Markdown())); err != nil {
 		return err
 	}
 	p := plot.New()

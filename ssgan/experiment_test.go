@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 func TestMeanSD(t *testing.T) {
@@ -22,7 +24,7 @@ func TestRunExperiment(t *testing.T) {
 	cfg.Epochs = 1
 	sup := cfg
 	sup.SupervisedOnly = true
-	ds, err := NewDataset(SyntheticDigits(64, 1), SyntheticDigits(32, 2), DatasetOptions{Labels: 20, Seed: 1})
+	ds, err := data.NewDataset(data.SyntheticDigits(64, 1), data.SyntheticDigits(32, 2), data.DatasetOptions{Labels: 20, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package ssgan
 import (
 	"context"
 	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // trainSamples trains a small SSGAN for a few epochs on generated digits with the given upsampling and
@@ -15,7 +17,7 @@ func trainSamples(t *testing.T, upsample string) (diff, spread float64) {
 	cfg.BatchSize, cfg.Epochs = 64, 3
 	cfg.Data.Labels, cfg.Data.MaxTest = 500, 128
 	cfg.BNBatches = 2
-	ds, err := NewDataset(SyntheticDigits(1280, 1), SyntheticDigits(128, 2), cfg.Data)
+	ds, err := data.NewDataset(data.SyntheticDigits(1280, 1), data.SyntheticDigits(128, 2), cfg.Data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,12 @@ package ssgan
 import (
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
+
+// NumClasses is the number of digit classes, 0..9 (data.NumClasses), named here for the lesson's code.
+const NumClasses = data.NumClasses
 
 // NumLogits is the size of the discriminator's class layer: 10 digits, plus a free "fake" logit with extraClass.
 func NumLogits(extraClass bool) int {

@@ -4,6 +4,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // Scope names of the two players: every trainable variable lives under exactly one of them.
@@ -86,7 +88,7 @@ func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node 
 	x = leakyReLU(batchNorm(s, "bn1", x, mode), cfg.Alpha)
 	x = upsample(s, cfg.Upsample, "up2", x, cfg.GSize, false) // 16x16
 	x = leakyReLU(batchNorm(s, "bn2", x, mode), cfg.Alpha)
-	x = upsample(s, cfg.Upsample, "up3", x, ImageChannels, true) // 32x32x3
+	x = upsample(s, cfg.Upsample, "up3", x, data.ImageChannels, true) // 32x32x3
 	return Tanh(x)
 }
 

@@ -14,6 +14,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // The parity tests run the same model on GoMLX's pure-Go backend and on XLA with the CPU plugin that the
@@ -127,7 +129,7 @@ func TestXLAParityForwardAndGradients(t *testing.T) {
 				_, batches := trainBatches(cfg)
 				bt := batches[0]
 				z := FixedNoise(bt.Size, cfg.Model.ZDim, 3)
-				out, err := e.Call(tensors.FromFlatDataAndDimensions(bt.Pixels, bt.Size, ImageSize, ImageSize, ImageChannels),
+				out, err := e.Call(tensors.FromFlatDataAndDimensions(bt.Pixels, bt.Size, data.ImageSize, data.ImageSize, data.ImageChannels),
 					tensors.FromFlatDataAndDimensions(z, bt.Size, cfg.Model.ZDim),
 					tensors.FromFlatDataAndDimensions(bt.Labels, bt.Size), tensors.FromFlatDataAndDimensions(bt.Mask, bt.Size))
 				if err != nil {
@@ -173,7 +175,7 @@ func TestXLAParityTraining(t *testing.T) {
 			cfg.Model.Drop, cfg.Model.InputDrop = 0, 0
 			cfg.BatchSize, cfg.Epochs, cfg.Seed, cfg.BNBatches = 64, 3, seed, 4
 			cfg.Data.Labels, cfg.Data.MaxTest, cfg.Data.Seed = 500, 500, seed
-			ds, err := NewDataset(SyntheticDigits(1280, seed), SyntheticDigits(500, 9), cfg.Data)
+			ds, err := data.NewDataset(data.SyntheticDigits(1280, seed), data.SyntheticDigits(500, 9), cfg.Data)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,22 +12,24 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // SampleGrid lays out images [n,32,32,3] with values in [-1,1] as a grid of rows x cols with a 2-pixel gap.
 func SampleGrid(pixels []float32, rows, cols int) *image.RGBA {
 	const gap = 2
-	n := len(pixels) / ImageValues
-	img := image.NewRGBA(image.Rect(0, 0, cols*(ImageSize+gap)+gap, rows*(ImageSize+gap)+gap))
+	n := len(pixels) / data.ImageValues
+	img := image.NewRGBA(image.Rect(0, 0, cols*(data.ImageSize+gap)+gap, rows*(data.ImageSize+gap)+gap))
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
 	for k := 0; k < n && k < rows*cols; k++ {
-		ox, oy := gap+(k%cols)*(ImageSize+gap), gap+(k/cols)*(ImageSize+gap)
-		px := pixels[k*ImageValues:]
-		for y := 0; y < ImageSize; y++ {
-			for x := 0; x < ImageSize; x++ {
-				p := px[(y*ImageSize+x)*ImageChannels:]
+		ox, oy := gap+(k%cols)*(data.ImageSize+gap), gap+(k/cols)*(data.ImageSize+gap)
+		px := pixels[k*data.ImageValues:]
+		for y := 0; y < data.ImageSize; y++ {
+			for x := 0; x < data.ImageSize; x++ {
+				p := px[(y*data.ImageSize+x)*data.ImageChannels:]
 				img.SetRGBA(ox+x, oy+y, color.RGBA{toByte(p[0]), toByte(p[1]), toByte(p[2]), 255})
 			}
 		}
@@ -45,11 +47,11 @@ func EncodePNG(img image.Image) []byte {
 }
 
 // ImagesGrid turns the first rows*cols images of a set into a grid, for looking at real data.
-func ImagesGrid(im *Images, rows, cols int) *image.RGBA {
+func ImagesGrid(im *data.Images, rows, cols int) *image.RGBA {
 	n := min(im.Len(), rows*cols)
-	px := make([]float32, n*ImageValues)
-	for i, v := range im.Pixels[:n*ImageValues] {
-		px[i] = ScalePixel(v)
+	px := make([]float32, n*data.ImageValues)
+	for i, v := range im.Pixels[:n*data.ImageValues] {
+		px[i] = data.ScalePixel(v)
 	}
 	return SampleGrid(px, rows, cols)
 }

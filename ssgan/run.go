@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // EpochMetrics is one line of metrics.jsonl.
@@ -57,7 +59,7 @@ func FixedNoise(n, zDim int, seed uint64) []float32 {
 // Train runs the configured number of epochs on ds, writing metrics, samples, curves and a checkpoint
 // after each one. It stops with an error on a NaN or infinite loss (the last checkpoint stays intact) and
 // when ctx is cancelled between steps. It returns the metrics of every epoch it ran.
-func Train(ctx context.Context, m *Model, ds *Dataset, opt RunOptions) ([]EpochMetrics, error) {
+func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]EpochMetrics, error) {
 	cfg := m.Config
 	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
 		opt.SampleRows, opt.SampleCols = 5, 10
@@ -85,7 +87,7 @@ func Train(ctx context.Context, m *Model, ds *Dataset, opt RunOptions) ([]EpochM
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)))
 		var correct, labelled float64
 		start := time.Now()
-		for b := range Batches(ds.Train, cfg.BatchSize, rng, ds.Mask) {
+		for b := range data.Batches(ds.Train, cfg.BatchSize, rng, ds.Mask) {
 			if err := ctx.Err(); err != nil {
 				return history, err
 			}
@@ -176,7 +178,7 @@ func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []Epoc
 	}
 	if samples != nil {
 		name := filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch))
-		if err := writeFileAtomic(name, EncodePNG(SampleGrid(samples, opt.SampleRows, opt.SampleCols))); err != nil {
+		if err := data.WriteFileAtomic(name, EncodePNG(SampleGrid(samples, opt.SampleRows, opt.SampleCols))); err != nil {
 			return err
 		}
 	}
@@ -184,7 +186,7 @@ func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []Epoc
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(opt.OutDir, CurvesFile), curves); err != nil {
+	if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, CurvesFile), curves); err != nil {
 		return err
 	}
 	return m.SaveCheckpoint(opt.OutDir, em.Epoch)

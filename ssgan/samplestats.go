@@ -1,5 +1,7 @@
 package ssgan
 
+import "github.com/ssgan-go/ssgan-go/ssgan/data"
+
 // Two numbers that tell a generator making images from one stuck on a texture, without looking:
 //
 //   - NeighbourDifference, the mean absolute difference between horizontally adjacent pixels. Real SVHN
@@ -10,17 +12,17 @@ package ssgan
 
 // NeighbourDifference is the mean |x[y][x][c] - x[y][x+1][c]| of n images [n,32,32,3] in [-1,1].
 func NeighbourDifference(pixels []float32) float64 {
-	n := len(pixels) / ImageValues
+	n := len(pixels) / data.ImageValues
 	if n == 0 {
 		return 0
 	}
 	var sum float64
 	for i := 0; i < n; i++ {
-		img := pixels[i*ImageValues : (i+1)*ImageValues]
-		for y := 0; y < ImageSize; y++ {
-			row := img[y*ImageSize*ImageChannels : (y+1)*ImageSize*ImageChannels]
-			for j := 0; j+ImageChannels < len(row); j++ {
-				d := row[j] - row[j+ImageChannels]
+		img := pixels[i*data.ImageValues : (i+1)*data.ImageValues]
+		for y := 0; y < data.ImageSize; y++ {
+			row := img[y*data.ImageSize*data.ImageChannels : (y+1)*data.ImageSize*data.ImageChannels]
+			for j := 0; j+data.ImageChannels < len(row); j++ {
+				d := row[j] - row[j+data.ImageChannels]
 				if d < 0 {
 					d = -d
 				}
@@ -28,25 +30,25 @@ func NeighbourDifference(pixels []float32) float64 {
 			}
 		}
 	}
-	return sum / float64(n*ImageSize*(ImageSize-1)*ImageChannels)
+	return sum / float64(n*data.ImageSize*(data.ImageSize-1)*data.ImageChannels)
 }
 
 // SampleSpread is the mean over pixel positions of the variance across n images [n,32,32,3].
 func SampleSpread(pixels []float32) float64 {
-	n := len(pixels) / ImageValues
+	n := len(pixels) / data.ImageValues
 	if n < 2 {
 		return 0
 	}
 	var total float64
-	for p := 0; p < ImageValues; p++ {
+	for p := 0; p < data.ImageValues; p++ {
 		var s, s2 float64
 		for i := 0; i < n; i++ {
-			v := float64(pixels[i*ImageValues+p])
+			v := float64(pixels[i*data.ImageValues+p])
 			s += v
 			s2 += v * v
 		}
 		mean := s / float64(n)
 		total += s2/float64(n) - mean*mean
 	}
-	return total / ImageValues
+	return total / data.ImageValues
 }

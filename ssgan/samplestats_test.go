@@ -3,17 +3,19 @@ package ssgan
 import (
 	"math"
 	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 func TestSampleStatistics(t *testing.T) {
-	flat := make([]float32, 2*ImageValues)
-	checker := make([]float32, 2*ImageValues)
+	flat := make([]float32, 2*data.ImageValues)
+	checker := make([]float32, 2*data.ImageValues)
 	for i := range checker {
-		x := (i / ImageChannels) % ImageSize
+		x := (i / data.ImageChannels) % data.ImageSize
 		checker[i] = float32(1 - 2*(x%2)) // Columns alternate +1, -1.
 	}
-	differ := make([]float32, 2*ImageValues)
-	for i := ImageValues; i < len(differ); i++ {
+	differ := make([]float32, 2*data.ImageValues)
+	for i := data.ImageValues; i < len(differ); i++ {
 		differ[i] = 1 // Image 0 all 0, image 1 all 1: variance 0.25 at every pixel.
 	}
 	for _, c := range []struct {

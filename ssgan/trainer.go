@@ -13,18 +13,20 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // TrainConfig holds the training hyperparameters. DefaultTrainConfig gives the course's.
 type TrainConfig struct {
 	Model        ModelConfig
-	Data         DatasetOptions // Recorded so that evaluating a checkpoint uses the same test set.
-	BatchSize    int            // 128.
-	Epochs       int            // 25.
-	LearningRate float64        // 3e-4, for both players.
-	Beta1        float64        // Adam's beta1: 0.5, as DCGAN recommends for GANs.
-	LRDecay      float64        // Both learning rates are multiplied by this after each epoch: 0.9.
-	Seed         uint64         // Seeds weights, noise, dropout, shuffling and the label pick.
+	Data         data.DatasetOptions // Recorded so that evaluating a checkpoint uses the same test set.
+	BatchSize    int                 // 128.
+	Epochs       int                 // 25.
+	LearningRate float64             // 3e-4, for both players.
+	Beta1        float64             // Adam's beta1: 0.5, as DCGAN recommends for GANs.
+	LRDecay      float64             // Both learning rates are multiplied by this after each epoch: 0.9.
+	Seed         uint64              // Seeds weights, noise, dropout, shuffling and the label pick.
 	// SupervisedOnly trains the discriminator on the labelled images alone: no generator, no unsupervised
 	// loss. The baseline that shows what the GAN adds, on the same network, data and budget.
 	SupervisedOnly bool
@@ -33,7 +35,7 @@ type TrainConfig struct {
 
 // DefaultTrainConfig returns the course's settings.
 func DefaultTrainConfig() TrainConfig {
-	return TrainConfig{Model: DefaultModelConfig(), Data: DefaultDatasetOptions(), BatchSize: 128, Epochs: 25, LearningRate: 3e-4, Beta1: 0.5,
+	return TrainConfig{Model: DefaultModelConfig(), Data: data.DefaultDatasetOptions(), BatchSize: 128, Epochs: 25, LearningRate: 3e-4, Beta1: 0.5,
 		LRDecay: 0.9, Seed: 1, BNBatches: 20}
 }
 
@@ -198,12 +200,12 @@ func scalar(t *tensors.Tensor) float64 {
 }
 
 // Step trains both players on one batch (which must carry a mask).
-func (m *Model) Step(b Batch) (StepResult, error) {
+func (m *Model) Step(b data.Batch) (StepResult, error) {
 	if b.Mask == nil {
 		return StepResult{}, fmt.Errorf("training batch without a label mask")
 	}
 	out, err := call(m.step,
-		tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, ImageSize, ImageSize, ImageChannels),
+		tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels),
 		tensors.FromFlatDataAndDimensions(b.Labels, b.Size),
 		tensors.FromFlatDataAndDimensions(b.Mask, b.Size))
 	if err != nil {
@@ -224,9 +226,9 @@ func (m *Model) Step(b Batch) (StepResult, error) {
 // The moving averages kept during training lag behind weights that change every step; early in training
 // (or in a short run) that lag alone can cost most of the test accuracy. Recomputing them ("precise BN")
 // costs a few forward passes per epoch.
-func (m *Model) RefreshBNStats(im *Images, maxBatches int, seed uint64) error {
+func (m *Model) RefreshBNStats(im *data.Images, maxBatches int, seed uint64) error {
 	k := 0
-	for b := range Batches(im, m.Config.BatchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil) {
+	for b := range data.Batches(im, m.Config.BatchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil) {
 		if k >= maxBatches {
 			break
 		}
@@ -234,7 +236,7 @@ func (m *Model) RefreshBNStats(im *Images, maxBatches int, seed uint64) error {
 			continue
 		}
 		w := float32(1) / float32(k+1) // Running mean over the batches seen so far.
-		if _, err := call(m.refresh, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, ImageSize, ImageSize, ImageChannels), w); err != nil {
+		if _, err := call(m.refresh, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels), w); err != nil {
 			return fmt.Errorf("refresh BN statistics: %w", err)
 		}
 		k++
@@ -243,8 +245,8 @@ func (m *Model) RefreshBNStats(im *Images, maxBatches int, seed uint64) error {
 }
 
 // Predict returns the predicted digit of each image of the batch.
-func (m *Model) Predict(b Batch) ([]int32, error) {
-	out, err := call(m.eval, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, ImageSize, ImageSize, ImageChannels))
+func (m *Model) Predict(b data.Batch) ([]int32, error) {
+	out, err := call(m.eval, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels))
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
@@ -252,12 +254,12 @@ func (m *Model) Predict(b Batch) ([]int32, error) {
 }
 
 // Accuracy is the fraction of images classified right, in batches of batchSize.
-func (m *Model) Accuracy(im *Images, batchSize int) (float64, error) {
+func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
 	if im.Len() == 0 {
 		return 0, fmt.Errorf("accuracy of an empty set")
 	}
 	right := 0
-	for b := range Batches(im, batchSize, nil, nil) {
+	for b := range data.Batches(im, batchSize, nil, nil) {
 		pred, err := m.Predict(b)
 		if err != nil {
 			return 0, err

@@ -13,6 +13,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // tinyConfig is a model small enough for unit tests.
@@ -34,18 +36,18 @@ func newTiny(t *testing.T, cfg TrainConfig) *Model {
 }
 
 // trainBatches returns the batches of 48 synthetic images, a third labelled.
-func trainBatches(cfg TrainConfig) (*Images, []Batch) {
-	im := SyntheticDigits(48, 3)
-	mask, _ := LabelMask(im.Labels, 16, false, 1)
-	var out []Batch
-	for b := range Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(4, 5)), mask) {
+func trainBatches(cfg TrainConfig) (*data.Images, []data.Batch) {
+	im := data.SyntheticDigits(48, 3)
+	mask, _ := data.LabelMask(im.Labels, 16, false, 1)
+	var out []data.Batch
+	for b := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(4, 5)), mask) {
 		out = append(out, b)
 	}
 	return im, out
 }
 
 // trainedTiny trains a tiny model one epoch on trainBatches and recomputes its inference BN statistics.
-func trainedTiny(t *testing.T, cfg TrainConfig) (*Model, *Images, []Batch) {
+func trainedTiny(t *testing.T, cfg TrainConfig) (*Model, *data.Images, []data.Batch) {
 	t.Helper()
 	m := newTiny(t, cfg)
 	im, batches := trainBatches(cfg)
@@ -167,9 +169,9 @@ func TestPredictionIndependentOfBatch(t *testing.T) {
 		sub := im.Subset(idx)
 		px := make([]float32, len(sub.Pixels))
 		for i, v := range sub.Pixels {
-			px[i] = ScalePixel(v)
+			px[i] = data.ScalePixel(v)
 		}
-		out, err := logits.Call(tensors.FromFlatDataAndDimensions(px, len(idx), ImageSize, ImageSize, ImageChannels))
+		out, err := logits.Call(tensors.FromFlatDataAndDimensions(px, len(idx), data.ImageSize, data.ImageSize, data.ImageChannels))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +249,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if ck.Epoch() != 3 || ck.Config() != cfg {
 		t.Errorf("checkpoint epoch %d config %+v, want 3 and %+v", ck.Epoch(), ck.Config(), cfg)
 	}
-	for b := range Batches(im, 16, nil, nil) {
+	for b := range data.Batches(im, 16, nil, nil) {
 		p1, err1 := m.Predict(b)
 		p2, err2 := loaded.Predict(b)
 		if err1 != nil || err2 != nil || !slices.Equal(p1, p2) {
@@ -263,13 +265,13 @@ func TestCheckpointRoundTrip(t *testing.T) {
 
 	path := filepath.Join(dir, CheckpointFile)
 	raw, _ := os.ReadFile(path)
-	for name, data := range map[string][]byte{
+	for name, content := range map[string][]byte{
 		"truncated": raw[:len(raw)-10],
 		"corrupt":   append(append([]byte{}, raw[:len(raw)-5]...), 1, 2, 3, 4, 5),
 		"foreign":   []byte("hello"),
 	} {
 		bad := filepath.Join(t.TempDir(), CheckpointFile)
-		os.WriteFile(bad, data, 0o644)
+		os.WriteFile(bad, content, 0o644)
 		if _, _, err := LoadModel(backend(t), filepath.Dir(bad)); err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("%s checkpoint: error %v, want one naming %s", name, err, bad)
 		}
@@ -291,8 +293,8 @@ func TestTrainEndToEnd(t *testing.T) {
 	cfg.Model.Drop, cfg.Model.InputDrop = 0, 0 // Dropout slows the first hundred steps of a small net a lot.
 	cfg.BatchSize, cfg.Epochs = 64, 4
 	cfg.Data.Labels, cfg.Data.MaxTest = 800, 500
-	train, test := SyntheticDigits(1600, 1), SyntheticDigits(1000, 2)
-	ds, err := NewDataset(train, test, cfg.Data)
+	train, test := data.SyntheticDigits(1600, 1), data.SyntheticDigits(1000, 2)
+	ds, err := data.NewDataset(train, test, cfg.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,8 +347,8 @@ func TestNaNLossStopsTraining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := SyntheticDigits(32, 1)
-	ds := &Dataset{Train: im, Test: im, Mask: make([]bool, 32)}
+	im := data.SyntheticDigits(32, 1)
+	ds := &data.Dataset{Train: im, Test: im, Mask: make([]bool, 32)}
 	_, err = Train(context.Background(), m, ds, RunOptions{})
 	if err == nil || !strings.Contains(err.Error(), "not finite") || !strings.Contains(err.Error(), "epoch 1 step 1") {
 		t.Fatalf("error %v, want a not-finite loss error naming epoch 1 step 1", err)

@@ -21,15 +21,23 @@ def fmt(accs):
     return f"{100 * m:.1f}% ± {100 * sd:.1f}"
 
 
-go, twin = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-gs, ts = summarize(go["runs"]), summarize(twin["runs"])
-print(f"ssgan-go: {go['backend']}  \nPyTorch twin: {twin['backend']}\n")
-print("| configuration | ssgan-go test acc | twin test acc | difference (points) | ssgan-go s/step | twin s/step | time ratio (ours / twin) |")
-print("|---|---|---|---|---|---|---|")
-for config in gs:
-    if config not in ts:
-        continue
-    g, t = gs[config], ts[config]
-    diff = 100 * (statistics.mean(g["acc"]) - statistics.mean(t["acc"]))
-    gstep, tstep = statistics.mean(g["step"]), statistics.mean(t["step"])
-    print(f"| {config} | {fmt(g['acc'])} | {fmt(t['acc'])} | {diff:+.1f} | {gstep:.3f} | {tstep:.3f} | {gstep / tstep:.2f} |")
+# Arguments: one or more ssgan-go experiment.json files (one per backend), then the twin's twin.json.
+*go_paths, twin_path = sys.argv[1:]
+twin = json.load(open(twin_path))
+ts = summarize(twin["runs"])
+print(f"PyTorch twin: {twin['backend']}  ")
+gos = [json.load(open(p)) for p in go_paths]
+for go in gos:
+    print(f"ssgan-go: {go['backend']}  ")
+print()
+print("| configuration | backend | test acc | twin test acc | difference (points) | s/step | twin s/step | time ratio (ours / twin) |")
+print("|---|---|---|---|---|---|---|---|")
+for go in gos:
+    gs = summarize(go["runs"])
+    for config in gs:
+        if config not in ts:
+            continue
+        g, t = gs[config], ts[config]
+        diff = 100 * (statistics.mean(g["acc"]) - statistics.mean(t["acc"]))
+        gstep, tstep = statistics.mean(g["step"]), statistics.mean(t["step"])
+        print(f"| {config} | {go['backend']} | {fmt(g['acc'])} | {fmt(t['acc'])} | {diff:+.1f} | {gstep:.3f} | {tstep:.3f} | {gstep / tstep:.2f} |")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One command for the side-by-side comparison: ssgan-go's `experiment` and the PyTorch twin, on the same
-# split of the same .mat file with the same budget, then a table with both sides and the ratios.
+# One command for the side-by-side comparison: ssgan-go's `experiment` on XLA and on pure Go, and the PyTorch
+# twin, on the same split of the same .mat file with the same budget, then one table with the ratios.
 #   ssgan/bench/compare.sh FILE.mat OUT_DIR [experiment flags, e.g. -epochs 5 -d_size 16 -g_size 8 -seeds 1,2,3]
 # The twin's Python environment (.venv-twin, pinned in ssgan/bench/requirements.txt) is installed if missing.
 set -euo pipefail
@@ -17,7 +17,11 @@ twin_flags=()
 for a in "$@"; do
   case "$a" in -*) twin_flags+=("-$a") ;; *) twin_flags+=("$a") ;; esac
 done
-(cd "$root" && go run ./ssgan/cmd/ssgan experiment -data_file "$data" -out "$out/ssgan-go" "$@")
-"$venv/bin/python" "$root/ssgan/bench/twin.py" --data_file "$data" --split "$out/ssgan-go/split.json" \
+# ssgan-go twice: on the default backend (XLA with the set-up's CPU plugin) and on the pure-Go backend.
+(cd "$root" && go run ./ssgan/cmd/ssgan experiment -data_file "$data" -out "$out/ssgan-go-xla" "$@")
+(cd "$root" && GOMLX_BACKEND=go go run ./ssgan/cmd/ssgan experiment -data_file "$data" -out "$out/ssgan-go-purego" "$@")
+"$venv/bin/python" "$root/ssgan/bench/twin.py" --data_file "$data" --split "$out/ssgan-go-xla/split.json" \
   --out "$out/twin" "${twin_flags[@]}"
-"$venv/bin/python" "$root/ssgan/bench/compare.py" "$out/ssgan-go/experiment.json" "$out/twin/twin.json" | tee "$out/compare.md"
+{ echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"; echo
+  "$venv/bin/python" "$root/ssgan/bench/compare.py" "$out/ssgan-go-xla/experiment.json" \
+    "$out/ssgan-go-purego/experiment.json" "$out/twin/twin.json"; } | tee "$out/compare.md"

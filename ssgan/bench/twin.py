@@ -69,16 +69,19 @@ class Generator(nn.Module):
         super().__init__()
         self.g4 = 4 * g
         self.dense, self.b0 = nn.Linear(z_dim, 4 * 4 * 4 * g), nn.BatchNorm2d(4 * g)
-        self.u1, self.b1 = nn.Conv2d(4 * g, 4 * 2 * g, 3, 1, 1, bias=False), nn.BatchNorm2d(2 * g)
-        self.u2, self.b2 = nn.Conv2d(2 * g, 4 * g, 3, 1, 1, bias=False), nn.BatchNorm2d(g)
-        self.u3 = nn.Conv2d(g, 4 * 3, 3, 1, 1)
+        # Resize-convolution, as ssgan-go's default generator (-upsample resize): nearest-neighbour doubling,
+        # then a "same" 3x3 convolution.
+        self.u1, self.b1 = nn.Conv2d(4 * g, 2 * g, 3, 1, 1, bias=False), nn.BatchNorm2d(2 * g)
+        self.u2, self.b2 = nn.Conv2d(2 * g, g, 3, 1, 1, bias=False), nn.BatchNorm2d(g)
+        self.u3 = nn.Conv2d(g, 3, 3, 1, 1)
 
     def forward(self, z):
         lrelu = lambda t: F.leaky_relu(t, 0.2)
+        up = lambda t: F.interpolate(t, scale_factor=2, mode="nearest")
         x = lrelu(self.b0(self.dense(z).view(-1, self.g4, 4, 4)))
-        x = lrelu(self.b1(F.pixel_shuffle(self.u1(x), 2)))
-        x = lrelu(self.b2(F.pixel_shuffle(self.u2(x), 2)))
-        return torch.tanh(F.pixel_shuffle(self.u3(x), 2))
+        x = lrelu(self.b1(self.u1(up(x))))
+        x = lrelu(self.b2(self.u2(up(x))))
+        return torch.tanh(self.u3(up(x)))
 
 
 def gan_logit(logits, extra_class):

@@ -10,7 +10,9 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // GlobalAveragePool checks exercise 1 on a [2,3,3,4] feature map.
@@ -75,16 +77,16 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 
 func refGANLogit(row []float32, extraClass bool) float64 {
 	m := math.Inf(-1)
-	for _, v := range row[:ssgan.NumClasses] {
+	for _, v := range row[:data.NumClasses] {
 		m = math.Max(m, float64(v))
 	}
 	var s float64
-	for _, v := range row[:ssgan.NumClasses] {
+	for _, v := range row[:data.NumClasses] {
 		s += math.Exp(float64(v) - m)
 	}
 	fake := 0.0
 	if extraClass {
-		fake = float64(row[ssgan.NumClasses])
+		fake = float64(row[data.NumClasses])
 	}
 	return m + math.Log(s) - fake
 }
@@ -288,8 +290,8 @@ func splitVariables(b compute.Backend, fn func(store *model.Store) (d, g []*mode
 	if err != nil {
 		return err
 	}
-	im := ssgan.SyntheticDigits(4, 1)
-	for batch := range ssgan.Batches(im, 4, nil, []bool{true, false, true, false}) {
+	im := data.SyntheticDigits(4, 1)
+	for batch := range data.Batches(im, 4, nil, []bool{true, false, true, false}) {
 		if _, err := m.Step(batch); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/ssgan-go/ssgan-go/ssgan"
 )
 

@@ -7,9 +7,11 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
+
 	"github.com/ssgan-go/ssgan-go/exercises"
 	"github.com/ssgan-go/ssgan-go/solutions"
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 	"github.com/ssgan-go/ssgan-go/ssgan/lessoncheck"
 )
 
@@ -83,9 +85,9 @@ func TestChecksCatchMistakes(t *testing.T) {
 		}},
 		{"naive log-sum-exp", "not stable: a logit of 1e4 gives +Inf", func() error {
 			return lessoncheck.GANLogit(func(l *Node, extra bool) *Node {
-				lse := Log(ReduceSum(Exp(Slice(l, AxisRange(), AxisRange(0, ssgan.NumClasses))), -1))
+				lse := Log(ReduceSum(Exp(Slice(l, AxisRange(), AxisRange(0, data.NumClasses))), -1))
 				if extra {
-					lse = Sub(lse, Squeeze(Slice(l, AxisRange(), AxisRange(ssgan.NumClasses, ssgan.NumClasses+1)), -1))
+					lse = Sub(lse, Squeeze(Slice(l, AxisRange(), AxisRange(data.NumClasses, data.NumClasses+1)), -1))
 				}
 				return lse
 			})

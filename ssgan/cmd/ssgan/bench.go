@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // bench times training steps on one generated batch, after a warm-up step that compiles the graph.
@@ -30,13 +31,13 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	backend := m.Backend
-	im := ssgan.SyntheticDigits(cfg.BatchSize, cfg.Seed)
-	mask, err := ssgan.LabelMask(im.Labels, cfg.BatchSize/8, false, cfg.Seed)
+	im := data.SyntheticDigits(cfg.BatchSize, cfg.Seed)
+	mask, err := data.LabelMask(im.Labels, cfg.BatchSize/8, false, cfg.Seed)
 	if err != nil {
 		return err
 	}
-	var batch ssgan.Batch
-	for b := range ssgan.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(cfg.Seed, 0)), mask) {
+	var batch data.Batch
+	for b := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(cfg.Seed, 0)), mask) {
 		batch = b
 	}
 	start := time.Now()
@@ -54,6 +55,6 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "ssgan bench: backend %s, d_size %d, g_size %d, batch %d: first step (with compilation) %.2fs; "+
 		"%.3fs/step, %.2f steps/s, %.0f images/s; one %d-image SVHN epoch ≈ %.1f min\n",
 		ssgan.DescribeBackend(backend), cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, compile.Seconds(), per, 1/per,
-		float64(cfg.BatchSize)/per, ssgan.SVHNTrainSize, per*float64((ssgan.SVHNTrainSize+cfg.BatchSize-1)/cfg.BatchSize)/60)
+		float64(cfg.BatchSize)/per, data.SVHNTrainSize, per*float64((data.SVHNTrainSize+cfg.BatchSize-1)/cfg.BatchSize)/60)
 	return nil
 }

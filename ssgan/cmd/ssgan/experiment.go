@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // experiment trains several configurations over several seeds on a fixed split of one SVHN-layout file
@@ -63,15 +64,15 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		exp.Configs[name] = c
 		exp.Order = append(exp.Order, name)
 	}
-	im, err := ssgan.LoadSVHN(*dataFile)
+	im, err := data.LoadSVHN(*dataFile)
 	if err != nil {
 		return err
 	}
 	if *pool < 1 || *pool >= im.Len() {
 		return usageError{fmt.Errorf("-pool %d: want 1..%d (the file has %d images)", *pool, im.Len()-1, im.Len())}
 	}
-	opt := ssgan.DatasetOptions{Labels: cfg.Data.Labels, Seed: 1, ValidFraction: 0}
-	ds, err := ssgan.NewDataset(im.Head(*pool), im.Subset(rangeOf(*pool, im.Len())), opt)
+	opt := data.DatasetOptions{Labels: cfg.Data.Labels, Seed: 1, ValidFraction: 0}
+	ds, err := data.NewDataset(im.Head(*pool), im.Subset(rangeOf(*pool, im.Len())), opt)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 func main() {
@@ -216,12 +217,12 @@ func eval(args []string, stdout, stderr io.Writer) error {
 }
 
 // loadDataset loads (downloading if allowed) the images the options ask for and splits them.
-func loadDataset(ctx context.Context, dir string, opt ssgan.DatasetOptions, download bool, stderr io.Writer) (*ssgan.Dataset, error) {
-	trainIm, testIm, err := ssgan.LoadData(ctx, dir, opt, download, stderr)
+func loadDataset(ctx context.Context, dir string, opt data.DatasetOptions, download bool, stderr io.Writer) (*data.Dataset, error) {
+	trainIm, testIm, err := data.LoadData(ctx, dir, opt, download, stderr)
 	if err != nil {
 		return nil, err
 	}
-	return ssgan.NewDataset(trainIm, testIm, opt)
+	return data.NewDataset(trainIm, testIm, opt)
 }
 
 // newModel picks the backend (saying so on stderr when it falls back to pure Go) and builds the model.

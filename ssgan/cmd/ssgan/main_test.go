@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 func init() {
@@ -37,7 +38,7 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"train", "-lr", "NaN", "-out", "x"}, 2, "learning rate"},
 		{[]string{"train", "-drop", "1", "-out", "x"}, 2, "drop 1"},
 		{[]string{"train"}, 2, "-out is required"},
-		{[]string{"train", "-out", t.TempDir(), "-data", empty, "-no_download"}, 1, filepath.Join(empty, ssgan.TrainFile)},
+		{[]string{"train", "-out", t.TempDir(), "-data", empty, "-no_download"}, 1, filepath.Join(empty, data.TrainFile)},
 		{[]string{"eval"}, 2, "-ckpt is required"},
 		{[]string{"eval", "-ckpt", empty}, 1, "no checkpoint"},
 		{[]string{"bench", "-steps", "0"}, 2, "-steps 0"},
@@ -53,14 +54,14 @@ func TestBadInputIsOneLine(t *testing.T) {
 // TestTrainThenEval runs the CLI contract on .mat files in SVHN's layout: train writes its outputs, and
 // eval reloads the checkpoint and prints the same test accuracy.
 func TestTrainThenEval(t *testing.T) {
-	data, out := t.TempDir(), t.TempDir()
-	if err := ssgan.SaveSVHN(filepath.Join(data, ssgan.TrainFile), ssgan.SyntheticDigits(300, 1), true); err != nil {
+	dir, out := t.TempDir(), t.TempDir()
+	if err := data.SaveSVHN(filepath.Join(dir, data.TrainFile), data.SyntheticDigits(300, 1), true); err != nil {
 		t.Fatal(err)
 	}
-	if err := ssgan.SaveSVHN(filepath.Join(data, ssgan.TestFile), ssgan.SyntheticDigits(200, 2), false); err != nil {
+	if err := data.SaveSVHN(filepath.Join(dir, data.TestFile), data.SyntheticDigits(200, 2), false); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCLI("train", "-data", data, "-out", out, "-d_size", "4", "-g_size", "2",
+	code, stdout, stderr := runCLI("train", "-data", dir, "-out", out, "-d_size", "4", "-g_size", "2",
 		"-epochs", "2", "-batch", "32", "-labels", "100", "-seed", "3", "-max_test", "60", "-extra_class")
 	if code != 0 {
 		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
@@ -74,7 +75,7 @@ func TestTrainThenEval(t *testing.T) {
 	if final == nil || !strings.Contains(stdout, "Epoch 2/2") {
 		t.Fatalf("train output lacks per-epoch lines or the final accuracy:\n%s", stdout)
 	}
-	code, evalOut, stderr := runCLI("eval", "-ckpt", out, "-data", data)
+	code, evalOut, stderr := runCLI("eval", "-ckpt", out, "-data", dir)
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, stderr)
 	}

@@ -1,4 +1,4 @@
-package ssgan
+package data
 
 import (
 	"context"
@@ -64,7 +64,7 @@ func (d *Downloader) Ensure(ctx context.Context, dir string, f RemoteFile) error
 		return fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	url := strings.TrimSuffix(d.BaseURL, "/") + "/" + f.Name
-	tmp, err := createTempBeside(dir, f.Name, "part")
+	tmp, err := CreateTempBeside(dir, f.Name, "part")
 	if err != nil {
 		return fmt.Errorf("download %s: %w", url, err)
 	}

@@ -1,4 +1,4 @@
-package ssgan
+package data
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 const fileMode = 0o644
 
 // createTempBeside creates a temporary file in dir (named after name and kind) with fileMode.
-func createTempBeside(dir, name, kind string) (*os.File, error) {
+func CreateTempBeside(dir, name, kind string) (*os.File, error) {
 	tmp, err := os.CreateTemp(dir, "."+name+"."+kind+"-*")
 	if err != nil {
 		return nil, err
@@ -26,9 +26,9 @@ func createTempBeside(dir, name, kind string) (*os.File, error) {
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it and renames it into place:
 // an interrupted write leaves the previous file (or none) rather than half a file.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := createTempBeside(dir, filepath.Base(path), "tmp")
+	tmp, err := CreateTempBeside(dir, filepath.Base(path), "tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

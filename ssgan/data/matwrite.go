@@ -1,4 +1,4 @@
-package ssgan
+package data
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ func WriteMat(path string, compress bool, arrays ...*MatArray) error {
 		writeTag(&out, miCOMPRESSED, z.Len())
 		out.Write(z.Bytes())
 	}
-	return writeFileAtomic(path, out.Bytes())
+	return WriteFileAtomic(path, out.Bytes())
 }
 
 func writeTag(w *bytes.Buffer, typ uint32, n int) {

@@ -1,4 +1,4 @@
-package ssgan
+package data
 
 import (
 	"os"
@@ -10,7 +10,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "result.md")
 	for _, content := range []string{"first", "second, longer"} {
-		if err := writeFileAtomic(path, []byte(content)); err != nil {
+		if err := WriteFileAtomic(path, []byte(content)); err != nil {
 			t.Fatal(err)
 		}
 		got, err := os.ReadFile(path)
@@ -28,7 +28,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want 1 (no temporary file left)", len(entries))
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "missing", "x"), nil); err == nil {
+	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x"), nil); err == nil {
 		t.Error("write into a missing directory: no error")
 	}
 }
