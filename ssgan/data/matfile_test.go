@@ -101,7 +101,7 @@ func TestMatErrorsNameFileAndProblem(t *testing.T) {
 
 // TestRealSVHNSubset reads ../shared/data's 10,000 real SVHN test images (official layout, zlib elements).
 func TestRealSVHNSubset(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "data", "svhn", "test_32x32_first10k.mat")
+	path := filepath.Join("..", "..", "..", "shared", "data", "svhn", "test_32x32_first10k.mat")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("real SVHN subset not present (%v)", err)
 	}
