@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
@@ -46,8 +47,13 @@ type savedVar struct {
 // SaveCheckpoint writes the model to dir/checkpoint.ssgan: magic line, SHA-256 of the body, gob body.
 // It writes a temporary file and renames it into place, so an interrupted save keeps the previous checkpoint.
 func (m *Model) SaveCheckpoint(dir string, epoch int) error {
-	ck := checkpoint{Config: m.Config, Epoch: epoch}
-	for v := range m.Store.IterVariables() {
+	return saveStore(dir, m.Store, m.Config, epoch)
+}
+
+// saveStore writes every variable of store, with the configuration that rebuilds its networks.
+func saveStore(dir string, store *model.Store, cfg TrainConfig, epoch int) error {
+	ck := checkpoint{Config: cfg, Epoch: epoch}
+	for v := range store.IterVariables() {
 		t, err := v.Value()
 		if err != nil {
 			return fmt.Errorf("checkpoint: variable %s: %w", v.Path(), err)

@@ -25,13 +25,14 @@ type ModelConfig struct {
 	Drop       float64 // Dropout after the first and third convolutions (0.5).
 	BNMomentum float64 // Weight of the old value in the inference statistics' moving averages.
 	InitStddev float64 // Weights start from N(0, InitStddev); 0 keeps GoMLX's default (He) initialisation.
-	Upsample   string  // How the generator doubles resolution: UpsampleTransposed (the course's; "" means it), UpsampleResize or UpsampleSubpixel.
+	Arch       string  // ArchConv (the course's networks; "" means it) or ArchMLP (the improved recipe's MNIST networks).
+	Upsample   string  // How the generator doubles resolution: UpsampleResize (DefaultUpsample; "" means it), UpsampleTransposed (the course's) or UpsampleSubpixel.
 }
 
 // DefaultModelConfig returns the course's architecture.
 func DefaultModelConfig() ModelConfig {
 	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9,
-		InitStddev: InitStddev}
+		InitStddev: InitStddev, Arch: ArchConv, Upsample: DefaultUpsample}
 }
 
 // Pieces are the parts of the model the lesson asks learners to write (its six exercises). Training takes
@@ -75,9 +76,10 @@ func withInit(s *model.Scope, stddev float64) *model.Scope {
 // Generator maps z [N,ZDim] to images [N,32,32,3] in [-1,1].
 //
 // The course: dense z -> 4x4x(4g), BN, leaky ReLU; three 5x5 stride-2 transposed convolutions
-// 4g -> 2g -> g -> 3 with BN and leaky ReLU between; tanh. By default we compute exactly that, each
-// transposed convolution as a 3x3 convolution and depth-to-space (see upsample.go); cfg.Upsample picks
-// another way to double the resolution.
+// 4g -> 2g -> g -> 3 with BN and leaky ReLU between; tanh. By default we double the resolution by
+// nearest-neighbour upsampling and a 3x3 convolution instead, which learns images where the transposed
+// convolution learned a texture (see upsample.go); cfg.Upsample = UpsampleTransposed gives the course's
+// exactly.
 func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
 	s := withInit(scope.At(GeneratorScope), cfg.InitStddev)
 	g4 := 4 * cfg.GSize

@@ -164,6 +164,11 @@ func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 // writeEpochOutputs appends the metrics line, writes the sample grid (if samples) and curves, and saves
 // the checkpoint.
 func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32) error {
+	return writeRunOutputs(opt, em, history, samples, func() error { return m.SaveCheckpoint(opt.OutDir, em.Epoch) })
+}
+
+// writeRunOutputs is writeEpochOutputs for any model: save writes its checkpoint.
+func writeRunOutputs(opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32, save func() error) error {
 	line, _ := json.Marshal(em)
 	f, err := os.OpenFile(filepath.Join(opt.OutDir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -189,7 +194,7 @@ func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []Epoc
 	if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, CurvesFile), curves); err != nil {
 		return err
 	}
-	return m.SaveCheckpoint(opt.OutDir, em.Epoch)
+	return save()
 }
 
 // ReadMetrics reads a metrics.jsonl file back.

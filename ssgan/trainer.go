@@ -31,12 +31,43 @@ type TrainConfig struct {
 	// loss. The baseline that shows what the GAN adds, on the same network, data and budget.
 	SupervisedOnly bool
 	BNBatches      int // Batches of real images that recompute the inference BN statistics after each epoch (0: keep the moving averages).
+	// Recipe is RecipeCourse (the lesson's; "" means it) or RecipeImproved (Salimans et al. 2016, see
+	// improved.go).
+	Recipe string
+	// UnlabelledWeight scales the improved recipe's unsupervised loss (1).
+	UnlabelledWeight float64
+	// EMADecay is the improved recipe's per-step decay of the averaged discriminator weights that it
+	// evaluates with (0.999).
+	EMADecay float64
+}
+
+// The two training recipes.
+const (
+	RecipeCourse   = "course"
+	RecipeImproved = "improved"
+)
+
+// The two network families: the course's convolutional networks on 32x32x3 images, and the MLPs of the
+// improved recipe on MNIST's 784 grey pixels.
+const (
+	ArchConv = "conv"
+	ArchMLP  = "mlp"
+)
+
+// MNISTTrainConfig returns the improved recipe's MNIST settings (the reference's): MLP networks,
+// 100 labels, batch 100, learning rate 0.003 for both players, no decay.
+func MNISTTrainConfig() TrainConfig {
+	cfg := DefaultTrainConfig()
+	cfg.Recipe, cfg.Model.Arch = RecipeImproved, ArchMLP
+	cfg.Data.Dataset, cfg.Data.Labels = data.DatasetMNIST, 100
+	cfg.BatchSize, cfg.LearningRate, cfg.LRDecay, cfg.Epochs = 100, 0.003, 1, 30
+	return cfg
 }
 
 // DefaultTrainConfig returns the course's settings.
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{Model: DefaultModelConfig(), Data: data.DefaultDatasetOptions(), BatchSize: 128, Epochs: 25, LearningRate: 3e-4, Beta1: 0.5,
-		LRDecay: 0.9, Seed: 1, BNBatches: 20}
+		LRDecay: 0.9, Seed: 1, BNBatches: 20, UnlabelledWeight: 1, EMADecay: 0.999}
 }
 
 // Validate reports the first bad value, naming it.
@@ -62,6 +93,19 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("drop %g: must be in [0, 1)", c.Model.Drop)
 	case !(c.Model.InputDrop >= 0 && c.Model.InputDrop < 1):
 		return fmt.Errorf("input_drop %g: must be in [0, 1)", c.Model.InputDrop)
+	case c.Recipe != "" && c.Recipe != RecipeCourse && c.Recipe != RecipeImproved:
+		return fmt.Errorf("recipe %q: want %s or %s", c.Recipe, RecipeCourse, RecipeImproved)
+	case c.Model.Arch != "" && c.Model.Arch != ArchConv && c.Model.Arch != ArchMLP:
+		return fmt.Errorf("model %q: want %s or %s", c.Model.Arch, ArchConv, ArchMLP)
+	case (c.Recipe == RecipeImproved) != (c.Model.Arch == ArchMLP):
+		return fmt.Errorf("recipe %q with model %q: so far the improved recipe runs the MLP networks on MNIST, "+
+			"and the course's recipe the convolutional ones", c.Recipe, c.Model.Arch)
+	case c.Model.Arch == ArchMLP && c.Data.Dataset != data.DatasetMNIST:
+		return fmt.Errorf("model mlp needs -dataset mnist (its networks take 28x28 grey images)")
+	case !(c.UnlabelledWeight >= 0):
+		return fmt.Errorf("unlabelled weight %g: must be >= 0", c.UnlabelledWeight)
+	case c.Recipe == RecipeImproved && !(c.EMADecay >= 0 && c.EMADecay < 1):
+		return fmt.Errorf("ema decay %g: must be in [0, 1)", c.EMADecay)
 	case checkUpsample(c.Model.Upsample) != nil:
 		return checkUpsample(c.Model.Upsample)
 	case c.BNBatches < 0:

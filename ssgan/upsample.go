@@ -72,12 +72,15 @@ func Transpose6(x *Node) *Node { return TransposeAllAxes(x, 0, 1, 3, 2, 4, 5) }
 // upsample doubles the resolution of x [N,H,W,Cin] to [N,2H,2W,cout] the way kind says.
 func upsample(scope *model.Scope, kind, name string, x *Node, cout int, useBias bool) *Node {
 	var y *Node
+	if kind == "" {
+		kind = DefaultUpsample
+	}
 	switch kind {
 	case UpsampleSubpixel:
 		return DepthToSpace(conv(scope, name, x, 3, 4*cout, 1, true, useBias))
 	case UpsampleResize:
 		y = resizeConv(scope, name, x, cout)
-	case UpsampleTransposed, "":
+	case UpsampleTransposed:
 		y = transposedConv5(scope, name, x, cout)
 	default:
 		panic(checkUpsample(kind))

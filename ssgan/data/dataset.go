@@ -16,7 +16,14 @@ type DatasetOptions struct {
 	MaxTrain      int     // Use only the first MaxTrain training images (0: all).
 	MaxTest       int     // Use only the first MaxTest images of the test set after the split (0: all).
 	Synthetic     bool    // Generated digits (SyntheticDigits) at SVHN's sizes instead of the .mat files.
+	Dataset       string  // DatasetSVHN ("" means it) or DatasetMNIST.
 }
+
+// The data sets.
+const (
+	DatasetSVHN  = "svhn"
+	DatasetMNIST = "mnist"
+)
 
 // DefaultDatasetOptions returns the lesson's settings, with a balanced label pick.
 func DefaultDatasetOptions() DatasetOptions {

@@ -1,0 +1,97 @@
+package ssgan
+
+import (
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+)
+
+// The MNIST networks of "Improved Techniques for Training GANs" (Salimans et al. 2016; the reference is
+// openai/improved-gan, mnist_svhn_cifar10/train_mnist_feature_matching.py), written fresh:
+//
+//   - discriminator 784-1000-500-250-250-250-10: weight-normalised dense layers with ReLU, Gaussian noise
+//     (σ 0.3 on the input, 0.5 after each hidden layer) in training only. Its last hidden layer (250) is
+//     what feature matching compares.
+//   - generator 100-500-500-784 from uniform noise: dense layers with batch norm and softplus, then a
+//     weight-normalised dense layer with a sigmoid, so pixels are in [0, 1] like the data.
+
+// MLPLayers are the discriminator's hidden widths.
+var MLPLayers = []int{1000, 500, 250, 250, 250}
+
+// MLPMode says how one pass through the MLP networks behaves.
+type MLPMode struct {
+	Noise bool // Gaussian-noise layers active (training).
+	// Init runs weight normalisation's data-dependent initialisation: each layer sets its scale and bias
+	// so that its pre-activations on this batch have mean 0 and variance 1, and passes those on.
+	Init bool
+}
+
+// wnDense is a weight-normalised dense layer, y = g * (x·v)/|v| + b per output unit, with variables
+// v [in,out] ~ N(0, 0.05), g [out] and b [out] under scope/name.
+//
+// Weight normalisation separates a unit's direction (v) from its scale (g), which makes Adam's steps on a
+// deep MLP better conditioned; the data-dependent initialisation then starts every layer with
+// standardised pre-activations, so no layer starts saturated or silent.
+//
+// As in the reference, only the output layers learn their scale (trainScale); the hidden layers keep the
+// scale their initialisation gave them, so ReLU units cannot grow without bound.
+func wnDense(scope *model.Scope, name string, x *Node, out int, trainScale bool, mode MLPMode) *Node {
+	s := scope.At("%s", name)
+	g := x.Graph()
+	in := x.Shape().Dimensions[1]
+	v := s.WithInitializer(initializer.RandomNormalFn(s, 0.05)).
+		VariableWithShape("v", shapes.Make(x.DType(), in, out)).NodeValue(g)
+	gainVar := s.WithInitializer(initializer.One).VariableWithShape("g", shapes.Make(x.DType(), out)).SetTrainable(trainScale)
+	biasVar := s.WithInitializer(initializer.Zero).VariableWithShape("b", shapes.Make(x.DType(), out))
+	t := Div(Dot(x, v).Product(), L2Norm(v, 0)) // [N,out]: each column of v scaled to unit norm ([1,out]).
+	if mode.Init {
+		mean := ReduceMean(t, 0)
+		scale := Div(OnesLike(mean), Sqrt(AddScalar(ReduceVariance(t, 0), 1e-8)))
+		gainVar.SetNodeValue(scale)
+		biasVar.SetNodeValue(Neg(Mul(mean, scale)))
+	}
+	return Add(Mul(t, ExpandAxes(gainVar.NodeValue(g), 0)), ExpandAxes(biasVar.NodeValue(g), 0))
+}
+
+// gaussianNoise adds N(0, sigma²) noise in training passes.
+func gaussianNoise(scope *model.Scope, x *Node, sigma float64, on bool) *Node {
+	if !on || sigma == 0 {
+		return x
+	}
+	return Add(x, MulScalar(scope.RandomNormal(x.Graph(), x.Shape()), sigma))
+}
+
+// MLPDiscriminator returns the class logits [N,10] and the last hidden layer [N,250] (before its noise)
+// of images [N,784] in [0,1].
+func MLPDiscriminator(scope *model.Scope, x *Node, mode MLPMode) (logits, features *Node) {
+	s := scope.At(DiscriminatorScope)
+	x = gaussianNoise(s, x, 0.3, mode.Noise)
+	for i, width := range MLPLayers {
+		x = wnDense(s, "dense"+string(rune('1'+i)), x, width, false, mode)
+		x = Max(x, ZerosLike(x)) // ReLU.
+		features = x             // Before the noise, as the reference matches them.
+		x = gaussianNoise(s, x, 0.5, mode.Noise)
+	}
+	return wnDense(s, "logits", x, NumClasses, true, mode), features
+}
+
+// MLPGenerator maps uniform noise z [N,ZDim] to images [N,784] in [0,1]. Its batch norm always uses the
+// batch's statistics, as the reference does.
+func MLPGenerator(scope *model.Scope, z *Node, mode MLPMode) *Node {
+	s := scope.At(GeneratorScope)
+	x := z
+	for i, width := range []int{500, 500} {
+		x = Dense(s, "dense"+string(rune('1'+i)), x, width)
+		x = Softplus(batchNorm(s, "bn"+string(rune('1'+i)), x, BNMode{BatchStats: true}))
+	}
+	return Sigmoid(wnDense(s, "out", x, data.MNISTValues, true, mode))
+}
+
+// UniformNoise is the generator's input for the MLP recipe: z ~ U(0, 1), as the reference draws it.
+func UniformNoise(scope *model.Scope, g *Graph, n, zDim int) *Node {
+	return scope.RandomUniform(g, shapes.Make(dtypes.Float32, n, zDim))
+}
