@@ -1,6 +1,8 @@
 package ssgan
 
 import (
+	"math"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -47,7 +49,8 @@ func wnDense(scope *model.Scope, name string, x *Node, out int, trainScale bool,
 		VariableWithShape("v", shapes.Make(x.DType(), in, out)).NodeValue(g)
 	gainVar := s.WithInitializer(initializer.One).VariableWithShape("g", shapes.Make(x.DType(), out)).SetTrainable(trainScale)
 	biasVar := s.WithInitializer(initializer.Zero).VariableWithShape("b", shapes.Make(x.DType(), out))
-	t := Div(Dot(x, v).Product(), L2Norm(v, 0)) // [N,out]: each column of v scaled to unit norm ([1,out]).
+	// [N,out]: each column of v scaled to unit norm; the epsilon keeps a column that Adam shrank finite.
+	t := Div(Dot(x, v).Product(), ExpandAxes(Sqrt(AddScalar(ReduceSum(Square(v), 0), 1e-12)), 0))
 	if mode.Init {
 		mean := ReduceMean(t, 0)
 		scale := Div(OnesLike(mean), Sqrt(AddScalar(ReduceVariance(t, 0), 1e-8)))
@@ -62,7 +65,17 @@ func gaussianNoise(scope *model.Scope, x *Node, sigma float64, on bool) *Node {
 	if !on || sigma == 0 {
 		return x
 	}
-	return Add(x, MulScalar(scope.RandomNormal(x.Graph(), x.Shape()), sigma))
+	return Add(x, MulScalar(safeNormal(scope, x.Graph(), x.Shape()), sigma))
+}
+
+// safeNormal draws N(0,1) values by Box-Muller with the uniform draw kept at or above 1e-12. GoMLX's
+// RandomNormal keeps it above the smallest denormal float32 instead, which a backend that flushes
+// denormals to zero (XLA on CPU) turns into log(0): we measured an infinite noise value, and so a NaN loss,
+// within the first epoch of the MLP recipe, which draws about a million noise values per step.
+func safeNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
+	u1 := Max(scope.RandomUniform(g, shape), Scalar(g, shape.DType, 1e-12))
+	u2 := scope.RandomUniform(g, shape)
+	return Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
 }
 
 // MLPDiscriminator returns the class logits [N,10] and the last hidden layer [N,250] (before its noise)
@@ -88,7 +101,9 @@ func MLPGenerator(scope *model.Scope, z *Node, mode MLPMode) *Node {
 		x = Dense(s, "dense"+string(rune('1'+i)), x, width)
 		x = Softplus(batchNorm(s, "bn"+string(rune('1'+i)), x, BNMode{BatchStats: true}))
 	}
-	return Sigmoid(wnDense(s, "out", x, data.MNISTValues, true, mode))
+	// As in the reference, the output layer is weight-normalised without the data-dependent start: it
+	// would set biases that saturate the sigmoid for pixels that are dark in every initial sample.
+	return Sigmoid(wnDense(s, "out", x, data.MNISTValues, true, MLPMode{}))
 }
 
 // UniformNoise is the generator's input for the MLP recipe: z ~ U(0, 1), as the reference draws it.
