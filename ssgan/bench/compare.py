@@ -11,8 +11,18 @@ def summarize(runs):
         last = r["history"][-1]
         s = out.setdefault(r["config"], {"acc": [], "step": []})
         s["acc"].append(last["test_acc"])
-        s["step"].append(statistics.mean(h["step_seconds"] for h in r["history"]))
+        # The last epoch's time per step: steady state, after any compilation in the first epoch (as
+        # experiment.md reports it).
+        s["step"].append(last["step_seconds"])
     return out
+
+
+def short(backend):
+    """'xla:/path - PJRT plugin (...) v0.106 ...' -> 'XLA CPU'; 'Go Portable Compute Backend' -> 'pure Go'."""
+    b = backend.lower()
+    if b.startswith("xla"):
+        return "XLA CUDA" if "cuda" in b else "XLA CPU"
+    return "pure Go" if b.startswith("go") else backend
 
 
 def fmt(accs):
@@ -34,10 +44,11 @@ print("| configuration | backend | test acc | twin test acc | difference (points
 print("|---|---|---|---|---|---|---|---|")
 for go in gos:
     gs = summarize(go["runs"])
+    name = short(go["backend"])
     for config in gs:
         if config not in ts:
             continue
         g, t = gs[config], ts[config]
         diff = 100 * (statistics.mean(g["acc"]) - statistics.mean(t["acc"]))
         gstep, tstep = statistics.mean(g["step"]), statistics.mean(t["step"])
-        print(f"| {config} | {go['backend']} | {fmt(g['acc'])} | {fmt(t['acc'])} | {diff:+.1f} | {gstep:.3f} | {tstep:.3f} | {gstep / tstep:.2f} |")
+        print(f"| {config} | {name} | {fmt(g['acc'])} | {fmt(t['acc'])} | {diff:+.1f} | {gstep:.3f} | {tstep:.3f} | {gstep / tstep:.2f} |")
