@@ -25,6 +25,15 @@ type Experiment struct {
 	Configs map[string]TrainConfig // By name, e.g. "ssgan" and "supervised_only".
 	Order   []string               // Names in report order.
 	Seeds   []uint64
+	// MNIST, when set, holds the data for configurations of the improved recipe (ArchMLP), which train
+	// on MNIST's grey images instead of the Dataset.
+	MNIST *MNISTData
+}
+
+// MNISTData is MNIST for an experiment: every training image, the mask of the labelled ones, the test set.
+type MNISTData struct {
+	Train, Test *data.Gray
+	Mask        []bool
 }
 
 // RunResult is one configuration trained with one seed.
@@ -60,22 +69,21 @@ type ExperimentReport struct {
 // experiment.png (test accuracy per epoch, every run) to outDir.
 func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*ExperimentReport, error) {
 	rep := &ExperimentReport{Command: command, Backend: backend.Description(), Data: data}
-	if err := WriteSplit(filepath.Join(outDir, SplitFile), ds); err != nil {
-		return nil, err
+	if ds != nil {
+		if err := WriteSplit(filepath.Join(outDir, SplitFile), ds); err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range exp.Order {
 		for _, seed := range exp.Seeds {
 			cfg := exp.Configs[name]
 			cfg.Seed = seed
-			m, err := NewModel(backend, cfg, ReferencePieces())
-			if err != nil {
-				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
-			}
 			if log != nil {
 				fmt.Fprintf(log, "== %s, seed %d\n", name, seed)
 			}
 			start := time.Now()
-			history, err := Train(ctx, m, ds, RunOptions{OutDir: filepath.Join(outDir, fmt.Sprintf("%s_seed%d", name, seed)), Log: log, SampleEvery: 1 << 30})
+			opt := RunOptions{OutDir: filepath.Join(outDir, fmt.Sprintf("%s_seed%d", name, seed)), Log: log, SampleEvery: 1 << 30}
+			history, err := runOne(ctx, backend, cfg, ds, exp.MNIST, opt)
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
 			}
@@ -105,6 +113,28 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 		return nil, err
 	}
 	return rep, nil
+}
+
+// runOne builds and trains one configuration: the course's networks on ds, or the improved recipe's on mnist.
+func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *data.Dataset, mnist *MNISTData, opt RunOptions) ([]EpochMetrics, error) {
+	if cfg.Model.Arch == ArchMLP {
+		if mnist == nil {
+			return nil, fmt.Errorf("the improved recipe's MLPs need MNIST data")
+		}
+		m, err := NewMLPModel(backend, cfg, ReferencePieces())
+		if err != nil {
+			return nil, err
+		}
+		return TrainMLP(ctx, m, mnist.Train, mnist.Test, mnist.Mask, opt)
+	}
+	if ds == nil {
+		return nil, fmt.Errorf("the course's networks need an SVHN-shaped data set")
+	}
+	m, err := NewModel(backend, cfg, ReferencePieces())
+	if err != nil {
+		return nil, err
+	}
+	return Train(ctx, m, ds, opt)
 }
 
 // SplitFile names the description of an experiment's data split, for other implementations (the PyTorch twin).

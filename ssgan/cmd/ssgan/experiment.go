@@ -18,9 +18,12 @@ import (
 // (the first -pool images to train on, with -labels balanced labels drawn once, the rest held apart for
 // evaluation) and writes experiment.json, experiment.md and experiment.png.
 func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg := ssgan.DefaultTrainConfig()
+	cfg := baseConfig(args)
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
-	dataFile := fs.String("data_file", "", "SVHN-layout .mat file to split (required)")
+	dataFile := fs.String("data_file", "", "SVHN-layout .mat file to split (required for svhn)")
+	dataDir := fs.String("data", "", "-dataset mnist: directory with the four MNIST files (the official 60,000/10,000 split)")
+	recipeFlags(fs, &cfg)
+	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
 	outDir := fs.String("out", "", "output directory (required)")
 	pool := fs.Int("pool", 8000, "the first N images are the training pool; the rest are held apart for evaluation")
 	seedList := fs.String("seeds", "1,2,3", "comma-separated training seeds")
@@ -37,8 +40,14 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if *dataFile == "" || *outDir == "" {
-		return usageError{errors.New("-data_file and -out are required")}
+	mnist := cfg.Data.Dataset == data.DatasetMNIST
+	switch {
+	case *outDir == "":
+		return usageError{errors.New("-out is required")}
+	case mnist && *dataDir == "":
+		return usageError{errors.New("-dataset mnist needs -data DIR (the four MNIST files)")}
+	case !mnist && *dataFile == "":
+		return usageError{errors.New("-data_file is required (an SVHN-layout .mat file)")}
 	}
 	var seeds []uint64
 	for _, s := range strings.Split(*seedList, ",") {
@@ -63,6 +72,28 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		exp.Configs[name] = c
 		exp.Order = append(exp.Order, name)
+	}
+	if mnist {
+		train, test, err := data.LoadMNIST(*dataDir)
+		if err != nil {
+			return err
+		}
+		mask, err := data.LabelMask(train.Labels, cfg.Data.Labels, false, 1)
+		if err != nil {
+			return err
+		}
+		exp.MNIST = &ssgan.MNISTData{Train: train, Test: test, Mask: mask}
+		backend, err := ssgan.NewBackend(stderr)
+		if err != nil {
+			return err
+		}
+		rep, err := ssgan.RunExperiment(ctx, backend, nil, exp, *outDir, "ssgan experiment "+strings.Join(args, " "),
+			fmt.Sprintf("MNIST in %s: %d training images (%d labelled, 10 per digit, seed 1), %d test", *dataDir, train.Len(), cfg.Data.Labels, test.Len()), stdout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, rep.Markdown())
+		return nil
 	}
 	im, err := data.LoadSVHN(*dataFile)
 	if err != nil {

@@ -42,6 +42,11 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"eval"}, 2, "-ckpt is required"},
 		{[]string{"eval", "-ckpt", empty}, 1, "no checkpoint"},
 		{[]string{"bench", "-steps", "0"}, 2, "-steps 0"},
+		{[]string{"bench", "-upsample", "bicubic"}, 2, "upsample \"bicubic\""},
+		{[]string{"train", "-recipe", "fancy", "-out", "x"}, 2, "recipe \"fancy\""},
+		{[]string{"train", "-dataset", "mnist", "-model", "conv", "-out", "x"}, 2, "improved recipe runs the MLP"},
+		{[]string{"train", "-dataset", "mnist", "-out", t.TempDir(), "-data", empty, "-no_download"}, 1, filepath.Join(empty, data.MNISTFiles[0].Name)},
+		{[]string{"experiment", "-dataset", "mnist", "-out", "x"}, 2, "needs -data DIR"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
@@ -81,5 +86,62 @@ func TestTrainThenEval(t *testing.T) {
 	}
 	if !strings.Contains(evalOut, "test accuracy "+final[1]+" on 60 images") {
 		t.Errorf("eval printed %q, want test accuracy %s on 60 images", evalOut, final[1])
+	}
+}
+
+// smallMNIST writes a tiny data set in MNIST's four-file layout: 200 training and 50 test images.
+func smallMNIST(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, set := range []struct {
+		images, labels string
+		n              int
+	}{{data.MNISTFiles[0].Name, data.MNISTFiles[1].Name, 200}, {data.MNISTFiles[2].Name, data.MNISTFiles[3].Name, 50}} {
+		im := data.SyntheticDigits(set.n, uint64(set.n))
+		px := make([]uint8, set.n*data.MNISTValues)
+		labels := make([]uint8, set.n)
+		for i := 0; i < set.n; i++ {
+			for y := 0; y < data.MNISTSize; y++ {
+				for x := 0; x < data.MNISTSize; x++ {
+					px[i*data.MNISTValues+y*data.MNISTSize+x] = im.Pixels[i*data.ImageValues+((y+2)*data.ImageSize+x+2)*data.ImageChannels]
+				}
+			}
+			labels[i] = uint8(im.Labels[i])
+		}
+		if err := data.WriteIDX(filepath.Join(dir, set.images), []int{set.n, data.MNISTSize, data.MNISTSize}, px, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := data.WriteIDX(filepath.Join(dir, set.labels), []int{set.n}, labels, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// The improved recipe end to end through the CLI: train writes its outputs; experiment reports both
+// configurations.
+func TestMNISTTrainAndExperiment(t *testing.T) {
+	dir, out := smallMNIST(t), t.TempDir()
+	code, stdout, stderr := runCLI("train", "-dataset", "mnist", "-data", dir, "-no_download", "-out", out,
+		"-labels", "20", "-epochs", "2", "-seed", "2")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "improved recipe") || !strings.Contains(stdout, "final test accuracy") {
+		t.Errorf("train output: %s", stdout)
+	}
+	for _, name := range []string{ssgan.MetricsFile, ssgan.CurvesFile, ssgan.CheckpointFile, "samples_002.png"} {
+		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
+			t.Errorf("output %s missing or empty (%v)", name, err)
+		}
+	}
+	exp := t.TempDir()
+	code, stdout, stderr = runCLI("experiment", "-dataset", "mnist", "-data", dir, "-out", exp, "-labels", "20",
+		"-epochs", "1", "-seeds", "1")
+	if code != 0 {
+		t.Fatalf("experiment: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "| ssgan | 1 |") || !strings.Contains(stdout, "| supervised_only | 1 |") {
+		t.Errorf("experiment table: %s", stdout)
 	}
 }
