@@ -8,12 +8,12 @@
 //
 // # Pieces
 //
-//   - Data: EnsureSVHN downloads train_32x32.mat and test_32x32.mat (progress bar, size and MD5 checked,
-//     temporary file renamed into place); LoadSVHN reads MATLAB v5 files, compressed or not; NewDataset
-//     splits train / validation / test and draws the label mask (balanced by default); Batches yields
-//     shuffled batches scaled to [-1, 1]. SyntheticDigits makes digit-like images for tests and speed runs.
+//   - Data: package ssgan/data (no GoMLX): SVHN's .mat files and MNIST's IDX files, their downloads, generated
+//     digits for tests and speed runs, the split, the label mask and the batches.
 //   - Model: Generator and Discriminator (the course's architecture), GANLogit, DiscriminatorLoss and
 //     GeneratorLoss. Pieces bundles the parts the lesson's exercises write, so other implementations plug in.
+//   - The improved recipe (Salimans et al. 2016) on MNIST: MLPDiscriminator and MLPGenerator (weight
+//     normalisation, Gaussian noise), NewMLPModel and TrainMLP (improved.go says what differs and why).
 //   - Training: NewModel compiles one simultaneous step for the two Adam players; Train runs epochs and
 //     writes metrics.jsonl, samples_NNN.png, learning_curves.png and a checkpoint (LoadModel reads it).
 //   - Backends: NewBackend picks XLA/PJRT (CUDA where there is a GPU, else the CPU plugin that the set-up
