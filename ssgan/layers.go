@@ -1,6 +1,8 @@
 package ssgan
 
 import (
+	"math"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -186,4 +188,15 @@ func dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
 	keep := GreaterOrEqual(scope.RandomUniform(g, shapes.Make(dtypes.Float32, x.Shape().Dimensions...)),
 		Scalar(g, dtypes.Float32, rate))
 	return Where(keep, DivScalar(x, 1-rate), ZerosLike(x))
+}
+
+// safeNormal draws N(0,1) values by Box-Muller with the uniform draw kept at or above 1e-12. GoMLX's
+// RandomNormal keeps it above the smallest denormal float32 instead, which a backend that flushes
+// denormals to zero (XLA on CPU) turns into log(0): we measured an infinite noise value, and so a NaN loss,
+// within the first epoch of the MLP recipe, which draws about a million noise values per step (the
+// course's generator input draws 12,800 per step: about one run in 40 would have met one).
+func safeNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
+	u1 := Max(scope.RandomUniform(g, shape), Scalar(g, shape.DType, 1e-12))
+	u2 := scope.RandomUniform(g, shape)
+	return Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
 }

@@ -1,10 +1,14 @@
 package ssgan
 
 import (
+	"math"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // naiveConv is the textbook convolution (cross-correlation) with TensorFlow's padding, in float64.
@@ -111,4 +115,34 @@ func TestConv2DGradient(t *testing.T) {
 	}
 	assertClose(t, "d/dx", flat32(out[0]), numeric(x, func(v []float32) float64 { return loss(v, k) }), 1e-3)
 	assertClose(t, "d/dk", flat32(out[1]), numeric(k, func(v []float32) float64 { return loss(x, v) }), 1e-3)
+}
+
+// safeNormal draws standard normal values, all finite.
+func TestSafeNormal(t *testing.T) {
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(5); err != nil {
+		t.Fatal(err)
+	}
+	e, err := model.NewExec(backend(t), store, func(scope *model.Scope, x *Node) *Node {
+		return safeNormal(scope, x.Graph(), shapes.Make(dtypes.Float32, 100000))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Call(float32(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s, s2 float64
+	for _, v := range flat32(out[0]) {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			t.Fatalf("non-finite draw %g", v)
+		}
+		s += float64(v)
+		s2 += float64(v) * float64(v)
+	}
+	mean, variance := s/100000, s2/100000-(s/100000)*(s/100000)
+	if math.Abs(mean) > 0.02 || math.Abs(variance-1) > 0.03 {
+		t.Errorf("mean %.4f, variance %.4f; want 0 and 1", mean, variance)
+	}
 }

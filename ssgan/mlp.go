@@ -1,8 +1,6 @@
 package ssgan
 
 import (
-	"math"
-
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -66,16 +64,6 @@ func gaussianNoise(scope *model.Scope, x *Node, sigma float64, on bool) *Node {
 		return x
 	}
 	return Add(x, MulScalar(safeNormal(scope, x.Graph(), x.Shape()), sigma))
-}
-
-// safeNormal draws N(0,1) values by Box-Muller with the uniform draw kept at or above 1e-12. GoMLX's
-// RandomNormal keeps it above the smallest denormal float32 instead, which a backend that flushes
-// denormals to zero (XLA on CPU) turns into log(0): we measured an infinite noise value, and so a NaN loss,
-// within the first epoch of the MLP recipe, which draws about a million noise values per step.
-func safeNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
-	u1 := Max(scope.RandomUniform(g, shape), Scalar(g, shape.DType, 1e-12))
-	u2 := scope.RandomUniform(g, shape)
-	return Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
 }
 
 // MLPDiscriminator returns the class logits [N,10] and the last hidden layer [N,250] (before its noise)

@@ -172,7 +172,7 @@ func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 	if m.Config.SupervisedOnly {
 		dLoss, gLoss = maskedMean(SoftmaxCrossEntropy(realLogits, labels), mask), ScalarZero(g, dtypes.Float32)
 	} else {
-		z := scope.RandomNormal(g, shapes.Make(dtypes.Float32, n, cfg.ZDim))
+		z := safeNormal(scope, g, shapes.Make(dtypes.Float32, n, cfg.ZDim)) // Not RandomNormal: see safeNormal.
 		fake := Generator(scope, cfg, z, train)
 		// Generated images must not move the inference statistics: no Update on this pass.
 		fakeLogits, fakeFeatures := Discriminator(scope, cfg, m.Pieces, fake, BNMode{Dropout: true, BatchStats: true})
