@@ -195,6 +195,9 @@ func dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
 // denormals to zero (XLA on CPU) turns into log(0): we measured an infinite noise value, and so a NaN loss,
 // within the first epoch of the MLP recipe, which draws about a million noise values per step (the
 // course's generator input draws 12,800 per step: about one run in 40 would have met one).
+//
+// It draws the same two uniform streams as RandomNormal and applies the same formula, so results only
+// differ where RandomNormal would have drawn an infinity.
 func safeNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
 	u1 := Max(scope.RandomUniform(g, shape), Scalar(g, shape.DType, 1e-12))
 	u2 := scope.RandomUniform(g, shape)
