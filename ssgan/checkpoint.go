@@ -142,6 +142,9 @@ func (c *Checkpoint) Epoch() int { return c.ck.Epoch }
 // Restore sets every saved variable in m's store.
 func (c *Checkpoint) Restore(m *Model) error {
 	for _, sv := range c.ck.Vars {
+		if err := sv.check(); err != nil {
+			return fmt.Errorf("restore %s: %w", sv.Path, err)
+		}
 		var t *tensors.Tensor
 		switch {
 		case sv.F32 != nil:
@@ -164,6 +167,35 @@ func (c *Checkpoint) Restore(m *Model) error {
 			continue
 		}
 		m.Store.VariableWithValue(sv.Path, t).SetTrainable(sv.Trainable)
+	}
+	return nil
+}
+
+// check says whether the saved values fit the saved dimensions (a checkpoint can pass its checksum and
+// still be inconsistent, if it was written by other code).
+func (sv savedVar) check() error {
+	n := 1
+	for _, d := range sv.Dims {
+		if d < 0 || (d > 0 && n > (1<<40)/d) {
+			return fmt.Errorf("dimensions %v are not valid", sv.Dims)
+		}
+		n *= d
+	}
+	got := -1
+	switch {
+	case sv.F32 != nil:
+		got = len(sv.F32)
+	case sv.F64 != nil:
+		got = len(sv.F64)
+	case sv.I32 != nil:
+		got = len(sv.I32)
+	case sv.I64 != nil:
+		got = len(sv.I64)
+	case sv.U64 != nil:
+		got = len(sv.U64)
+	}
+	if got >= 0 && got != n {
+		return fmt.Errorf("%d values for dimensions %v (want %d): the checkpoint is inconsistent", got, sv.Dims, n)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"time"
 
@@ -311,8 +310,8 @@ func TrainMLP(ctx context.Context, m *MLPModel, train, test *data.Gray, mask []b
 		return nil, fmt.Errorf("%d training images: fewer than one batch of %d", train.Len(), cfg.BatchSize)
 	}
 	if opt.OutDir != "" {
-		if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
-			return nil, fmt.Errorf("output directory: %w", err)
+		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
+			return nil, err
 		}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1a))

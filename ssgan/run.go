@@ -67,9 +67,12 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 	if opt.SampleEvery <= 0 {
 		opt.SampleEvery = 1
 	}
+	if ds.Train.Len() == 0 {
+		return nil, fmt.Errorf("training set is empty: nothing to train on")
+	}
 	if opt.OutDir != "" {
-		if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
-			return nil, fmt.Errorf("output directory: %w", err)
+		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
+			return nil, err
 		}
 	}
 	z := FixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
@@ -222,3 +225,43 @@ const (
 	MetricsFile = "metrics.jsonl"
 	CurvesFile  = "learning_curves.png"
 )
+
+// PrepareOutDir makes dir ready for a training run's outputs, before any training: it creates it, removes
+// the temporary files an interrupted write left behind, checks that it can write there, and, when fresh
+// is set, removes the outputs of an earlier run (metrics, sample grids, curves, checkpoint) so two runs
+// never mix in one metrics.jsonl.
+func PrepareOutDir(dir string, fresh bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory %s: %w", dir, err)
+	}
+	stale, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+	probe, err := data.CreateTempBeside(dir, "write-check", "tmp")
+	if err != nil {
+		return fmt.Errorf("output directory %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	if fresh {
+		for _, f := range RunOutputs(dir) {
+			if err := os.Remove(f); err != nil {
+				return fmt.Errorf("output directory %s: remove the earlier run's %s: %w", dir, filepath.Base(f), err)
+			}
+		}
+	}
+	return nil
+}
+
+// RunOutputs lists the files of a training run present in dir.
+func RunOutputs(dir string) []string {
+	var out []string
+	for _, name := range []string{MetricsFile, CurvesFile, CheckpointFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			out = append(out, filepath.Join(dir, name))
+		}
+	}
+	samples, _ := filepath.Glob(filepath.Join(dir, "samples_[0-9][0-9][0-9].png"))
+	return append(out, samples...)
+}

@@ -1,7 +1,10 @@
 package ssgan
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/gob"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -352,5 +355,70 @@ func TestNaNLossStopsTraining(t *testing.T) {
 	_, err = Train(context.Background(), m, ds, RunOptions{})
 	if err == nil || !strings.Contains(err.Error(), "not finite") || !strings.Contains(err.Error(), "epoch 1 step 1") {
 		t.Fatalf("error %v, want a not-finite loss error naming epoch 1 step 1", err)
+	}
+}
+
+// A checkpoint whose checksum is right but whose values do not fit their dimensions is an error naming
+// the variable, not a panic.
+func TestRestoreRefusesInconsistentCheckpoint(t *testing.T) {
+	m, _, _ := trainedTiny(t, tinyConfig())
+	dir := t.TempDir()
+	if err := m.SaveCheckpoint(dir, 1); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := readCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := ""
+	for i, sv := range ck.Vars {
+		if len(sv.F32) > 1 {
+			ck.Vars[i].F32 = sv.F32[:len(sv.F32)-1]
+			victim = sv.Path
+			break
+		}
+	}
+	var body bytes.Buffer
+	if err := gob.NewEncoder(&body).Encode(ck); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body.Bytes())
+	raw := append(append([]byte(checkpointMagic), sum[:]...), body.Bytes()...)
+	if err := os.WriteFile(filepath.Join(dir, CheckpointFile), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = LoadModel(backend(t), dir)
+	if err == nil || !strings.Contains(err.Error(), victim) || !strings.Contains(err.Error(), "inconsistent") {
+		t.Fatalf("LoadModel of an inconsistent checkpoint: %v; want an error naming %s", err, victim)
+	}
+}
+
+// Starting a run in a directory clears the earlier run's outputs and the temporary files a crash left.
+func TestPrepareOutDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{MetricsFile, CheckpointFile, "samples_001.png", ".checkpoint.ssgan.tmp-123", "notes.txt"} {
+		os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644)
+	}
+	if err := PrepareOutDir(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".checkpoint.ssgan.tmp-123")); err == nil {
+		t.Error("a stale temporary file survived")
+	}
+	if len(RunOutputs(dir)) != 3 {
+		t.Errorf("without fresh, the earlier outputs must stay: %v", RunOutputs(dir))
+	}
+	if err := PrepareOutDir(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if left := RunOutputs(dir); len(left) != 0 {
+		t.Errorf("fresh left %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+		t.Error("a file that is not ours was removed")
+	}
+	file := filepath.Join(dir, "notes.txt")
+	if err := PrepareOutDir(filepath.Join(file, "sub"), true); err == nil || !strings.Contains(err.Error(), file) {
+		t.Errorf("an output directory under a file: %v", err)
 	}
 }

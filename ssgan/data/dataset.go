@@ -43,28 +43,42 @@ type Dataset struct {
 // set, the rest the test set) and draws the label mask.
 func NewDataset(train, test *Images, opt DatasetOptions) (*Dataset, error) {
 	train = train.Head(opt.MaxTrain)
-	if opt.ValidFraction < 0 || opt.ValidFraction >= 1 {
-		return nil, fmt.Errorf("validation fraction %g: want 0 <= f < 1", opt.ValidFraction)
+	if train.Len() == 0 {
+		return nil, fmt.Errorf("training set is empty: nothing to train on")
 	}
-	nValid := int(float64(test.Len()) * opt.ValidFraction)
-	rest := make([]int, 0, test.Len()-nValid)
-	for i := nValid; i < test.Len(); i++ {
-		rest = append(rest, i)
+	valid, testSet, err := SplitTest(test, opt)
+	if err != nil {
+		return nil, err
 	}
-	valid := make([]int, nValid)
-	for i := range valid {
-		valid[i] = i
-	}
-	ds := &Dataset{Train: train, Valid: test.Subset(valid), Test: test.Subset(rest).Head(opt.MaxTest)}
-	if ds.Test.Len() == 0 {
-		return nil, fmt.Errorf("test set is empty (%d test images, validation fraction %g)", test.Len(), opt.ValidFraction)
-	}
+	ds := &Dataset{Train: train, Valid: valid, Test: testSet}
 	mask, err := LabelMask(train.Labels, opt.Labels, opt.FirstN, opt.Seed)
 	if err != nil {
 		return nil, err
 	}
 	ds.Mask = mask
 	return ds, nil
+}
+
+// SplitTest cuts the test file as NewDataset does: its first ValidFraction is the validation set, the rest
+// (at most MaxTest images) the test set. Evaluating a checkpoint needs only this, not the training file.
+func SplitTest(test *Images, opt DatasetOptions) (valid, testSet *Images, err error) {
+	if opt.ValidFraction < 0 || opt.ValidFraction >= 1 {
+		return nil, nil, fmt.Errorf("validation fraction %g: want 0 <= f < 1", opt.ValidFraction)
+	}
+	nValid := int(float64(test.Len()) * opt.ValidFraction)
+	rest := make([]int, 0, test.Len()-nValid)
+	for i := nValid; i < test.Len(); i++ {
+		rest = append(rest, i)
+	}
+	first := make([]int, nValid)
+	for i := range first {
+		first[i] = i
+	}
+	valid, testSet = test.Subset(first), test.Subset(rest).Head(opt.MaxTest)
+	if testSet.Len() == 0 {
+		return nil, nil, fmt.Errorf("test set is empty (%d test images, validation fraction %g)", test.Len(), opt.ValidFraction)
+	}
+	return valid, testSet, nil
 }
 
 // LabelMask marks n of the given labels as known.

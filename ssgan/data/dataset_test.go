@@ -2,6 +2,7 @@ package data
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -116,5 +117,12 @@ func TestNewDatasetSplit(t *testing.T) {
 	}
 	if ds.Test.Labels[0] != test.Labels[50] {
 		t.Error("the test set should start after the validation half of the test file")
+	}
+}
+
+func TestNewDatasetRefusesEmptyTraining(t *testing.T) {
+	_, err := NewDataset(SyntheticDigits(0, 1), SyntheticDigits(20, 2), DefaultDatasetOptions())
+	if err == nil || !strings.Contains(err.Error(), "training set is empty") {
+		t.Errorf("empty training set: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -12,7 +13,7 @@ import (
 )
 
 // bench times training steps on one generated batch, after a warm-up step that compiles the graph.
-func bench(args []string, stdout, stderr io.Writer) error {
+func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := ssgan.DefaultTrainConfig()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	modelFlags(fs, &cfg)
@@ -41,12 +42,15 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		batch = b
 	}
 	start := time.Now()
-	if _, err := m.Step(batch); err != nil {
+	if _, err := untilDone(ctx, func() (ssgan.StepResult, error) { return m.Step(batch) }); err != nil {
 		return err
 	}
 	compile := time.Since(start)
 	start = time.Now()
 	for i := 0; i < *steps; i++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted after %d of %d timed steps", i, *steps)
+		}
 		if _, err := m.Step(batch); err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
@@ -53,9 +54,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "train":
 		err = train(ctx, args[1:], stdout, stderr)
 	case "eval":
-		err = eval(args[1:], stdout, stderr)
+		err = eval(ctx, args[1:], stdout, stderr)
 	case "bench":
-		err = bench(args[1:], stdout, stderr)
+		err = bench(ctx, args[1:], stdout, stderr)
 	case "experiment":
 		err = experiment(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -134,7 +135,8 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dataDir := fs.String("data", "data", "directory with the data set's files (downloaded there if missing): SVHN's train_32x32.mat and test_32x32.mat, or MNIST's four .gz files")
 	recipeFlags(fs, &cfg)
 	outDir := fs.String("out", "", "output directory (required)")
-	noDownload := fs.Bool("no_download", false, "never download: fail if the .mat files are missing")
+	noDownload := fs.Bool("no_download", false, "never download: fail if the data files are missing")
+	force := fs.Bool("force", false, "replace the outputs of an earlier run in -out (without it, train refuses to mix two runs)")
 	modelFlags(fs, &cfg)
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
@@ -167,6 +169,12 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
+	if earlier := ssgan.RunOutputs(*outDir); len(earlier) > 0 && !*force {
+		return fmt.Errorf("%s already holds a run (%s): choose another -out, or add -force to replace it", *outDir, filepath.Base(earlier[0]))
+	}
+	if err := ssgan.PrepareOutDir(*outDir, true); err != nil { // Before any data is loaded or step taken.
+		return err
+	}
 	if cfg.Model.Arch == ssgan.ArchMLP {
 		return trainMLP(ctx, cfg, *dataDir, *outDir, !*noDownload, stdout, stderr)
 	}
@@ -194,7 +202,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	history, err := ssgan.Train(ctx, m, ds, opt)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted after %d epochs; the checkpoint in %s holds the last finished epoch", len(history), *outDir)
+			return interrupted(len(history), *outDir)
 		}
 		return err
 	}
@@ -203,7 +211,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func eval(args []string, stdout, stderr io.Writer) error {
+func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	ckpt := fs.String("ckpt", "", "checkpoint directory (a train -out directory) (required)")
 	dataDir := fs.String("data", "data", "directory with the SVHN .mat files (not needed for -synthetic checkpoints)")
@@ -222,7 +230,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if *maxTest >= 0 {
 		cfg.Data.MaxTest = *maxTest
 	}
-	ds, err := loadDataset(context.Background(), *dataDir, cfg.Data, false, stderr)
+	test, err := loadTestSet(ctx, *dataDir, cfg.Data)
 	if err != nil {
 		return err
 	}
@@ -233,12 +241,57 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if err := ck.Restore(m); err != nil {
 		return err
 	}
-	acc, err := m.Accuracy(ds.Test, cfg.BatchSize)
+	acc, err := untilDone(ctx, func() (float64, error) { return m.Accuracy(test, cfg.BatchSize) })
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, ds.Test.Len())
+	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, test.Len())
 	return nil
+}
+
+// loadTestSet loads only what evaluation scores: the test file's test split (or the generated test digits
+// of a -synthetic run). The training file is not needed.
+func loadTestSet(ctx context.Context, dir string, opt data.DatasetOptions) (*data.Images, error) {
+	var test *data.Images
+	if opt.Synthetic {
+		_, t, err := data.LoadData(ctx, dir, opt, false, nil)
+		if err != nil {
+			return nil, err
+		}
+		test = t
+	} else {
+		t, err := data.LoadSVHN(filepath.Join(dir, data.TestFile))
+		if err != nil {
+			return nil, err
+		}
+		test = t
+	}
+	_, testSet, err := data.SplitTest(test, opt)
+	return testSet, err
+}
+
+// untilDone runs work and returns its result, or an error as soon as ctx is cancelled (Ctrl-C) while it runs.
+func untilDone[T any](ctx context.Context, work func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, fmt.Errorf("interrupted")
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := work()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("interrupted")
+	}
 }
 
 // loadDataset loads (downloading if allowed) the images the options ask for and splits them.
@@ -306,13 +359,21 @@ func trainMLP(ctx context.Context, cfg ssgan.TrainConfig, dataDir, outDir string
 	history, err := ssgan.TrainMLP(ctx, m, trainIm, testIm, mask, ssgan.RunOptions{OutDir: outDir, Log: stdout})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted after %d epochs; the checkpoint in %s holds the last finished epoch", len(history), outDir)
+			return interrupted(len(history), outDir)
 		}
 		return err
 	}
 	last := history[len(history)-1]
 	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f; outputs in %s\n", last.TestAcc, outDir)
 	return nil
+}
+
+// interrupted is the error for a run stopped by Ctrl-C after finished epochs.
+func interrupted(finished int, outDir string) error {
+	if finished == 0 {
+		return fmt.Errorf("interrupted during epoch 1: no epoch finished, so no checkpoint was written")
+	}
+	return fmt.Errorf("interrupted after %d epochs; the checkpoint in %s holds epoch %d", finished, outDir, finished)
 }
 
 func firstN(n int) []int {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,12 +81,72 @@ func TestTrainThenEval(t *testing.T) {
 	if final == nil || !strings.Contains(stdout, "Epoch 2/2") {
 		t.Fatalf("train output lacks per-epoch lines or the final accuracy:\n%s", stdout)
 	}
+	// eval scores the test set only: it must not need the training file.
+	if err := os.Remove(filepath.Join(dir, data.TrainFile)); err != nil {
+		t.Fatal(err)
+	}
 	code, evalOut, stderr := runCLI("eval", "-ckpt", out, "-data", dir)
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, stderr)
 	}
 	if !strings.Contains(evalOut, "test accuracy "+final[1]+" on 60 images") {
 		t.Errorf("eval printed %q, want test accuracy %s on 60 images", evalOut, final[1])
+	}
+}
+
+// A second run into the same -out is refused, unless -force, which replaces the first run's outputs (and
+// the temporary files a crash left) so that two runs never mix.
+func TestTrainRefusesToMixRuns(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"train", "-synthetic", "-max_train", "64", "-max_test", "32", "-out", out, "-d_size", "4",
+		"-g_size", "2", "-epochs", "2", "-batch", "32", "-labels", "20"}
+	if code, _, stderr := runCLI(args...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runCLI(args...)
+	if code != 1 || !strings.Contains(stderr, "already holds a run") || strings.Contains(stdout, "Epoch") {
+		t.Fatalf("second run without -force: exit %d, stderr %q, stdout %q", code, stderr, stdout)
+	}
+	stale := filepath.Join(out, ".checkpoint.ssgan.tmp-42")
+	os.WriteFile(stale, []byte("half a checkpoint"), 0o644)
+	args[len(args)-5] = "1" // -epochs 1
+	if code, _, stderr := runCLI(append(args, "-force")...); code != 0 {
+		t.Fatalf("-force: exit %d: %s", code, stderr)
+	}
+	metrics, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	if err != nil || len(metrics) != 1 {
+		t.Errorf("after -force, metrics.jsonl holds %d epochs (%v), want the new run's 1", len(metrics), err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "samples_002.png")); err == nil {
+		t.Error("the first run's samples_002.png survived -force")
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("a crash's temporary checkpoint survived")
+	}
+}
+
+// Ctrl-C: train, eval and bench stop with a non-zero exit and say what was kept.
+func TestInterrupts(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	dir := t.TempDir()
+	err := train(ctx, []string{"-synthetic", "-max_train", "64", "-max_test", "32", "-out", dir, "-d_size", "4",
+		"-g_size", "2", "-epochs", "1", "-batch", "32", "-labels", "20"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "no epoch finished") {
+		t.Errorf("train interrupted in epoch 1: %v", err)
+	}
+	if err := bench(ctx, []string{"-d_size", "4", "-g_size", "2", "-batch", "8"}, &out, &errOut); err == nil ||
+		!strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("bench interrupted: %v", err)
+	}
+	ckDir := t.TempDir()
+	if code, _, stderr := runCLI("train", "-synthetic", "-max_train", "64", "-max_test", "32", "-out", ckDir,
+		"-d_size", "4", "-g_size", "2", "-epochs", "1", "-batch", "32", "-labels", "20"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if err := eval(ctx, []string{"-ckpt", ckDir}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("eval interrupted: %v", err)
 	}
 }
 
