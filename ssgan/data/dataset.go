@@ -17,6 +17,10 @@ type DatasetOptions struct {
 	MaxTest       int     // Use only the first MaxTest images of the test set after the split (0: all).
 	Synthetic     bool    // Generated digits (SyntheticDigits) at SVHN's sizes instead of the .mat files.
 	Dataset       string  // DatasetSVHN ("" means it) or DatasetMNIST.
+	// File and Pool describe an experiment's split of one .mat file: its first Pool images are the
+	// training pool, the rest the test set (ValidFraction 0). Empty File: the two SVHN files.
+	File string
+	Pool int
 }
 
 // The data sets.

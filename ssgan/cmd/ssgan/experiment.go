@@ -102,10 +102,18 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *pool < 1 || *pool >= im.Len() {
 		return usageError{fmt.Errorf("-pool %d: want 1..%d (the file has %d images)", *pool, im.Len()-1, im.Len())}
 	}
-	opt := data.DatasetOptions{Labels: cfg.Data.Labels, Seed: 1, ValidFraction: 0}
+	file, err := filepath.Abs(*dataFile)
+	if err != nil {
+		return err
+	}
+	opt := data.DatasetOptions{Labels: cfg.Data.Labels, Seed: 1, ValidFraction: 0, File: file, Pool: *pool}
 	ds, err := data.NewDataset(im.Head(*pool), im.Subset(rangeOf(*pool, im.Len())), opt)
 	if err != nil {
 		return err
+	}
+	for name, c := range exp.Configs { // Recorded in each checkpoint, so eval scores the same held-apart images.
+		c.Data = opt
+		exp.Configs[name] = c
 	}
 	if *splitOnly {
 		return ssgan.WriteSplit(filepath.Join(*outDir, ssgan.SplitFile), ds)

@@ -259,6 +259,15 @@ func loadTestSet(ctx context.Context, dir string, opt data.DatasetOptions) (*dat
 			return nil, err
 		}
 		test = t
+	} else if opt.File != "" { // An experiment's split of one file: the images after its training pool.
+		im, err := data.LoadSVHN(opt.File)
+		if err != nil {
+			return nil, err
+		}
+		if opt.Pool < 1 || opt.Pool >= im.Len() {
+			return nil, fmt.Errorf("%s: %d images, but the checkpoint's training pool was the first %d", opt.File, im.Len(), opt.Pool)
+		}
+		test = im.Subset(rangeOf(opt.Pool, im.Len()))
 	} else {
 		t, err := data.LoadSVHN(filepath.Join(dir, data.TestFile))
 		if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -204,5 +205,33 @@ func TestMNISTTrainAndExperiment(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "| ssgan | 1 |") || !strings.Contains(stdout, "| supervised_only | 1 |") {
 		t.Errorf("experiment table: %s", stdout)
+	}
+}
+
+// eval of an experiment's checkpoint scores the images the experiment held apart, and so reproduces the
+// accuracy the experiment reported for that run.
+func TestEvalReproducesExperimentRun(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "digits.mat")
+	if err := data.SaveSVHN(file, data.SyntheticDigits(300, 4), true); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	code, _, stderr := runCLI("experiment", "-data_file", file, "-out", out, "-pool", "200", "-labels", "50",
+		"-seeds", "1", "-configs", "supervised_only", "-epochs", "2", "-d_size", "4", "-g_size", "2", "-batch", "32")
+	if code != 0 {
+		t.Fatalf("experiment: exit %d: %s", code, stderr)
+	}
+	run := filepath.Join(out, "supervised_only_seed1")
+	metrics, err := ssgan.ReadMetrics(filepath.Join(run, ssgan.MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, evalOut, stderr := runCLI("eval", "-ckpt", run)
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+	want := fmt.Sprintf("test accuracy %.4f on 100 images", metrics[len(metrics)-1].TestAcc)
+	if !strings.Contains(evalOut, want) {
+		t.Errorf("eval printed %q, want %q", evalOut, want)
 	}
 }
