@@ -14,7 +14,7 @@ export GOEXPERIMENT ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo s
 # out; ssgan/lessoncheck proves the stubs fail with the friendly message and the solutions pass.
 PKGS = $$(go list ./... | grep -v '/exercises$$')
 
-.PHONY: deps setup main lab test test-short bench generate ui-check train experiment experiment-course compare
+.PHONY: deps setup lint main lab test test-short bench generate ui-check train experiment experiment-course compare
 
 deps:
 	go mod download
@@ -33,9 +33,15 @@ lab: setup
 # Unit tests run on the pure-Go backend unless GOMLX_BACKEND says otherwise (XLA's compilation would dominate
 # them); the parity tests run XLA and pure Go side by side and must not skip (SSGAN_REQUIRE_XLA); the
 # notebooks run on the kernel's default, XLA.
-test: setup
-	go vet ./...
+test: setup lint
 	SSGAN_REQUIRE_XLA=1 SSGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 40m $(PKGS)
+
+# Hygiene: formatting, go.mod in sync with the imports, vet and staticcheck (dot imports are GoMLX's style).
+lint: setup
+	@files="$$(gofmt -l $$(git ls-files '*.go'))"; [ -z "$$files" ] || { echo "gofmt -l: not formatted: $$files"; exit 1; }
+	go mod tidy -diff
+	go vet ./...
+	.venv/bin/staticcheck -checks 'inherit,-ST1001' ./...
 
 test-short: deps
 	GOMLX_BACKEND=go go test -count=1 -short $(PKGS)

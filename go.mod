@@ -6,6 +6,7 @@ require (
 	github.com/gomlx/compute v0.1.0
 	github.com/gomlx/gomlx v0.28.1
 	github.com/schollz/progressbar/v3 v3.19.1
+	golang.org/x/tools v0.44.0
 	gonum.org/v1/plot v0.17.0
 )
 
@@ -30,7 +31,6 @@ require (
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/term v0.44.0 // indirect
 	golang.org/x/text v0.35.0 // indirect
-	golang.org/x/tools v0.44.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect
 )

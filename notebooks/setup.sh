@@ -2,7 +2,8 @@
 # Installs, idempotently, what the notebooks and the CLI need, all inside the repository's .venv/:
 #   the XLA CPU plugin (notebooks/requirements-xla.txt, pinned by hash) linked as .venv/pjrt/pjrt_c_api_cpu_plugin.so,
 #   JupyterLab and nbconvert (pinned in notebooks/requirements.txt), the GoNB Go kernel v0.11.3 (the version
-#   GoMLX v0.28.1 is built against), goimports and gopls (which GoNB uses), and the kernel's registration,
+#   GoMLX v0.28.1 is built against), goimports and gopls (which GoNB uses), staticcheck (for make test), and
+#   the kernel's registration,
 #   with an environment set for fast training. Re-running it does only what is missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -10,6 +11,7 @@ venv="$root/.venv"
 GONB_VERSION=v0.11.3
 TOOLS_VERSION=v0.44.0 # golang.org/x/tools: goimports; builds with Go 1.26.
 GOPLS_VERSION=v0.21.1
+STATICCHECK_VERSION=v0.8.2 # honnef.co/go/tools (staticcheck 2026.x), builds with Go 1.26.
 
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -43,6 +45,9 @@ if [ ! -x "$GOBIN/gonb" ] || [ ! -e "$venv/.gonb-$GONB_VERSION" ]; then
 fi
 [ -x "$GOBIN/goimports" ] || (cd /tmp && go install "golang.org/x/tools/cmd/goimports@$TOOLS_VERSION")
 [ -x "$GOBIN/gopls" ] || (cd /tmp && go install "golang.org/x/tools/gopls@$GOPLS_VERSION")
+# staticcheck, for `make test`'s hygiene checks.
+[ -x "$GOBIN/staticcheck" ] && [ -e "$venv/.staticcheck-$STATICCHECK_VERSION" ] ||
+  { (cd /tmp && go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION") && touch "$venv/.staticcheck-$STATICCHECK_VERSION"; }
 
 # Register the kernel inside the venv, where its Jupyter looks first.
 kernel="$venv/share/jupyter/kernels/gonb/kernel.json"

@@ -100,7 +100,7 @@ func (d *Downloader) fetch(ctx context.Context, url string, f RemoteFile, out *o
 		return fmt.Errorf("server answered %s", resp.Status)
 	}
 	hash := md5.New()
-	var w io.Writer = io.MultiWriter(out, hash)
+	w := io.MultiWriter(out, hash)
 	if d.Progress != nil {
 		bar := progressbar.NewOptions64(f.Size,
 			progressbar.OptionSetWriter(d.Progress),

@@ -10,7 +10,7 @@ import (
 // results, data and checkpoints unreadable to the other users of a shared machine.
 const fileMode = 0o644
 
-// createTempBeside creates a temporary file in dir (named after name and kind) with fileMode.
+// CreateTempBeside creates a temporary file in dir (named after name and kind) with fileMode.
 func CreateTempBeside(dir, name, kind string) (*os.File, error) {
 	tmp, err := os.CreateTemp(dir, "."+name+"."+kind+"-*")
 	if err != nil {
@@ -24,7 +24,7 @@ func CreateTempBeside(dir, name, kind string) (*os.File, error) {
 	return tmp, nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path, syncs it and renames it into place:
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and renames it into place:
 // an interrupted write leaves the previous file (or none) rather than half a file.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)

@@ -13,7 +13,7 @@ const (
 	MNISTValues = MNISTSize * MNISTSize
 )
 
-// The four official MNIST files (LeCun, Cortes and Burges), with their published sizes and MD5s.
+// MNISTFiles are the four official MNIST files (LeCun, Cortes and Burges), with their published sizes and MD5s.
 var MNISTFiles = []RemoteFile{
 	{Name: "train-images-idx3-ubyte.gz", Size: 9912422, MD5: "f68b3c2dcbeaaa9fbdd348bbdeb94873"},
 	{Name: "train-labels-idx1-ubyte.gz", Size: 28881, MD5: "d53e105ee54ea40749a09fcbcd1e9432"},
