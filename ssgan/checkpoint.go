@@ -140,7 +140,10 @@ func (c *Checkpoint) Config() TrainConfig { return c.ck.Config }
 func (c *Checkpoint) Epoch() int { return c.ck.Epoch }
 
 // Restore sets every saved variable in m's store.
-func (c *Checkpoint) Restore(m *Model) error {
+func (c *Checkpoint) Restore(m *Model) error { return c.RestoreStore(m.Store) }
+
+// RestoreStore sets every saved variable in store (creating those the store does not have yet).
+func (c *Checkpoint) RestoreStore(store *model.Store) error {
 	for _, sv := range c.ck.Vars {
 		if err := sv.check(); err != nil {
 			return fmt.Errorf("restore %s: %w", sv.Path, err)
@@ -160,13 +163,13 @@ func (c *Checkpoint) Restore(m *Model) error {
 		default:
 			t = tensors.FromShape(shapes.Make(dtypeOf(sv.DType), sv.Dims...)) // An empty variable.
 		}
-		if v := m.Store.GetVariable(sv.Path); v != nil {
+		if v := store.GetVariable(sv.Path); v != nil {
 			if err := v.SetValue(t); err != nil {
 				return fmt.Errorf("restore %s: %w", sv.Path, err)
 			}
 			continue
 		}
-		m.Store.VariableWithValue(sv.Path, t).SetTrainable(sv.Trainable)
+		store.VariableWithValue(sv.Path, t).SetTrainable(sv.Trainable)
 	}
 	return nil
 }

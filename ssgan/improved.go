@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -167,12 +166,7 @@ func (m *MLPModel) Initialize(x []float32) error {
 	if _, err := call(m.init, tensors.FromFlatDataAndDimensions(x, n, data.MNISTValues)); err != nil {
 		return fmt.Errorf("data-dependent initialisation: %w", err)
 	}
-	m.dVars = m.dVars[:0]
-	for v := range m.Store.IterVariables() {
-		if v.Trainable && strings.HasPrefix(v.Path(), "/"+DiscriminatorScope+"/") {
-			m.dVars = append(m.dVars, v)
-		}
-	}
+	m.restored() // Lists the discriminator's variables.
 	for _, v := range m.dVars {
 		t := v.MustValue()
 		m.Store.VariableWithValue("/"+emaScope+v.Path(), tensors.FromShape(t.Shape())).SetTrainable(false)

@@ -4,6 +4,7 @@
 //	            [-max_train N] [-max_test N] [-extra_class] [-first_labels] [-synthetic] [-no_download]
 //	ssgan eval  -ckpt DIR [-data DIR] [-max_test N]
 //	ssgan bench [-d_size N] [-g_size N] [-batch N] [-steps N]
+//	ssgan predict -ckpt DIR [-json] IMAGE...
 //	ssgan experiment -data_file FILE -out DIR [-pool 8000] [-labels 1000] [-seeds 1,2,3] [-configs ssgan,supervised_only]
 //
 // Errors (bad flags, bad data) print one line and exit with status 1 (2 for usage errors).
@@ -35,6 +36,7 @@ commands:
   eval    reload a checkpoint and print its test accuracy
   bench   time training steps on generated data and print steps/s
   experiment  compare configurations (SSGAN, supervised-only) over seeds on a fixed split of one .mat file
+  predict classify PNG or JPEG images with a checkpoint: the digit, its probability and the runner-up
 
 Run "ssgan <command> -h" for a command's flags.
 `
@@ -59,11 +61,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = bench(ctx, args[1:], stdout, stderr)
 	case "experiment":
 		err = experiment(ctx, args[1:], stdout, stderr)
+	case "predict":
+		err = predict(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usageError{fmt.Errorf("unknown command %q (want train, eval, bench or experiment)", args[0])}
+		err = usageError{fmt.Errorf("unknown command %q (want train, eval, bench, experiment or predict)", args[0])}
 	}
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0

@@ -3,13 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
@@ -234,4 +240,100 @@ func TestEvalReproducesExperimentRun(t *testing.T) {
 	if !strings.Contains(evalOut, want) {
 		t.Errorf("eval printed %q, want %q", evalOut, want)
 	}
+}
+
+// writePNG writes image i of im as a PNG scaled by an integer factor (grey if asked).
+func writePNG(t *testing.T, path string, im *data.Images, i, scale int, grey bool) {
+	t.Helper()
+	side := data.ImageSize * scale
+	var img draw.Image = image.NewRGBA(image.Rect(0, 0, side, side))
+	if grey {
+		img = image.NewGray(image.Rect(0, 0, side, side))
+	}
+	for y := 0; y < side; y++ {
+		for x := 0; x < side; x++ {
+			o := i*data.ImageValues + ((y/scale)*data.ImageSize+x/scale)*data.ImageChannels
+			img.Set(x, y, color.RGBA{im.Pixels[o], im.Pixels[o+1], im.Pixels[o+2], 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// predict reads PNGs of any size, colour or grey, from a course checkpoint and from an MLP checkpoint;
+// a file that is not an image gets its own line and a non-zero exit, the others are still predicted.
+func TestPredict(t *testing.T) {
+	ck := t.TempDir()
+	if code, _, stderr := runCLI("train", "-synthetic", "-max_train", "256", "-max_test", "64", "-out", ck,
+		"-d_size", "8", "-g_size", "2", "-epochs", "2", "-batch", "32", "-labels", "100"); code != 0 {
+		t.Fatal(stderr)
+	}
+	dir := t.TempDir()
+	im := data.SyntheticDigits(3, 77)
+	exact, big, grey, junk := filepath.Join(dir, "exact.png"), filepath.Join(dir, "big.png"), filepath.Join(dir, "grey.png"), filepath.Join(dir, "notes.png")
+	writePNG(t, exact, im, 0, 1, false)
+	writePNG(t, big, im, 0, 3, false)
+	writePNG(t, grey, im, 1, 2, true)
+	os.WriteFile(junk, []byte("not an image"), 0o644)
+	code, stdout, stderr := runCLI("predict", "-ckpt", ck, exact, big, junk, grey)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 1 || len(lines) != 4 || !strings.Contains(stderr, "1 of 4 files") {
+		t.Fatalf("predict: exit %d, %d lines\n%s\n%s", code, len(lines), stdout, stderr)
+	}
+	line := regexp.MustCompile(`^(.*): (\d) \(p=([0-9.]+)\), runner-up (\d) \(p=([0-9.]+)\)$`)
+	for _, i := range []int{0, 1, 3} {
+		if !line.MatchString(lines[i]) {
+			t.Errorf("line %d: %q", i, lines[i])
+		}
+	}
+	if !strings.HasPrefix(lines[2], junk+": error: not a PNG or JPEG") {
+		t.Errorf("non-image line: %q", lines[2])
+	}
+	// The exact-size PNG holds the same pixels the model was given in training form: same answer as
+	// the model's own prediction.
+	m, _, err := ssgan.LoadModel(mustBackend(t), ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b data.Batch
+	for bt := range data.Batches(im.Head(1), 1, nil, nil) {
+		b = bt
+	}
+	want, err := m.Predict(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := line.FindStringSubmatch(lines[0])[2]; got != fmt.Sprint(want[0]) {
+		t.Errorf("predict on the exact PNG says %s, the model %d", got, want[0])
+	}
+	// An MLP checkpoint reads the images as 28x28 grey; -json gives one object per file.
+	mlp := t.TempDir()
+	if code, _, stderr := runCLI("train", "-dataset", "mnist", "-data", smallMNIST(t), "-no_download", "-out", mlp,
+		"-labels", "20", "-epochs", "1"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr = runCLI("predict", "-ckpt", mlp, "-json", grey, big)
+	if code != 0 {
+		t.Fatalf("predict with an MLP checkpoint: exit %d: %s", code, stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var p prediction
+		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Digit < 0 || p.Digit > 9 || p.Probability < p.RunnerUpP {
+			t.Errorf("json line %q: %+v %v", l, p, err)
+		}
+	}
+}
+
+func mustBackend(t *testing.T) compute.Backend {
+	t.Helper()
+	b, err := ssgan.NewBackend(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
