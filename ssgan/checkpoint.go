@@ -18,8 +18,12 @@ import (
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// CheckpointFile is the checkpoint's name inside a checkpoint (output) directory.
+// CheckpointFile is the checkpoint's name inside a checkpoint (output) directory: the last epoch's.
 const CheckpointFile = "checkpoint.ssgan"
+
+// BestCheckpointFile is the checkpoint of the epoch with the best validation accuracy (model selection
+// on the validation split the course kept but never used). Pass its path to eval or predict as -ckpt.
+const BestCheckpointFile = "best.ssgan"
 
 const checkpointMagic = "ssgan-go checkpoint v1\n"
 
@@ -50,8 +54,14 @@ func (m *Model) SaveCheckpoint(dir string, epoch int) error {
 	return saveStore(dir, m.Store, m.Config, epoch)
 }
 
-// saveStore writes every variable of store, with the configuration that rebuilds its networks.
+// saveStore writes every variable of store to dir/CheckpointFile, with the configuration that rebuilds
+// its networks.
 func saveStore(dir string, store *model.Store, cfg TrainConfig, epoch int) error {
+	return saveStoreAs(filepath.Join(dir, CheckpointFile), store, cfg, epoch)
+}
+
+// saveStoreAs is saveStore to any file name.
+func saveStoreAs(path string, store *model.Store, cfg TrainConfig, epoch int) error {
 	ck := checkpoint{Config: cfg, Epoch: epoch}
 	for v := range store.IterVariables() {
 		t, err := v.Value()
@@ -84,10 +94,10 @@ func saveStore(dir string, store *model.Store, cfg TrainConfig, epoch int) error
 	out.WriteString(checkpointMagic)
 	out.Write(sum[:])
 	out.Write(body.Bytes())
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	return data.WriteFileAtomic(filepath.Join(dir, CheckpointFile), out.Bytes())
+	return data.WriteFileAtomic(path, out.Bytes())
 }
 
 func readCheckpoint(dir string) (*checkpoint, error) {

@@ -22,7 +22,8 @@ type EpochMetrics struct {
 	Epoch          int     `json:"epoch"`
 	TrainAcc       float64 `json:"train_acc"` // On the labelled images seen this epoch, dropout on (as the course).
 	TestAcc        float64 `json:"test_acc"`
-	DLoss          float64 `json:"d_loss"` // Mean over the epoch's steps.
+	ValidAcc       float64 `json:"valid_acc,omitempty"` // On the validation split, when the data set has one: picks best.ssgan.
+	DLoss          float64 `json:"d_loss"`              // Mean over the epoch's steps.
 	GLoss          float64 `json:"g_loss"`
 	EpochSeconds   float64 `json:"epoch_seconds"` // Training steps only, as the course times it.
 	StepSeconds    float64 `json:"step_seconds"`
@@ -132,6 +133,11 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		if em.TestAcc, err = m.Accuracy(ds.Test, cfg.BatchSize); err != nil {
 			return history, err
 		}
+		if ds.Valid != nil && ds.Valid.Len() > 0 {
+			if em.ValidAcc, err = m.Accuracy(ds.Valid, cfg.BatchSize); err != nil {
+				return history, err
+			}
+		}
 		var samples []float32
 		if !cfg.SupervisedOnly && (em.Epoch%opt.SampleEvery == 0 || em.Epoch == cfg.Epochs) {
 			if samples, err = m.Generate(z); err != nil {
@@ -152,6 +158,24 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 			if err := writeEpochOutputs(m, opt, em, history, samples); err != nil {
 				return history, err
 			}
+			if em.ValidAcc > 0 && em.ValidAcc >= bestValid(history[:len(history)-1]) {
+				if err := saveStoreAs(filepath.Join(opt.OutDir, BestCheckpointFile), m.Store, m.Config, em.Epoch); err != nil {
+					return history, err
+				}
+			}
+			if epoch == cfg.Epochs {
+				c, err := m.ConfusionMatrix(ds.Test, cfg.BatchSize)
+				if err != nil {
+					return history, err
+				}
+				img, err := c.PNG(fmt.Sprintf("test set, epoch %d", epoch))
+				if err != nil {
+					return history, err
+				}
+				if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, ConfusionFile), img); err != nil {
+					return history, err
+				}
+			}
 		}
 		if opt.OnEpoch != nil {
 			if err := opt.OnEpoch(em); err != nil {
@@ -163,6 +187,25 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 }
 
 func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+
+// bestValid is the best validation accuracy in history (0 if none).
+func bestValid(history []EpochMetrics) float64 {
+	best := 0.0
+	for _, h := range history {
+		best = max(best, h.ValidAcc)
+	}
+	return best
+}
+
+// BestEpoch returns the epoch with the best validation accuracy and that accuracy (0, 0 without any).
+func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {
+	for _, h := range history {
+		if h.ValidAcc > acc {
+			epoch, acc = h.Epoch, h.ValidAcc
+		}
+	}
+	return epoch, acc
+}
 
 // writeEpochOutputs appends the metrics line, writes the sample grid (if samples) and curves, and saves
 // the checkpoint.
@@ -257,7 +300,7 @@ func PrepareOutDir(dir string, fresh bool) error {
 // RunOutputs lists the files of a training run present in dir.
 func RunOutputs(dir string) []string {
 	var out []string
-	for _, name := range []string{MetricsFile, CurvesFile, CheckpointFile} {
+	for _, name := range []string{MetricsFile, CurvesFile, CheckpointFile, BestCheckpointFile, ConfusionFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			out = append(out, filepath.Join(dir, name))
 		}

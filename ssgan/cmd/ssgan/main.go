@@ -212,14 +212,19 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	last := history[len(history)-1]
 	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f; outputs in %s\n", last.TestAcc, *outDir)
+	if best, acc := ssgan.BestEpoch(history); best > 0 {
+		fmt.Fprintf(stdout, "ssgan: last epoch %d: %s (validation %.4f); best validation accuracy %.4f at epoch %d: %s\n",
+			last.Epoch, ssgan.CheckpointFile, last.ValidAcc, acc, best, ssgan.BestCheckpointFile)
+	}
 	return nil
 }
 
 func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	ckpt := fs.String("ckpt", "", "checkpoint directory (a train -out directory) (required)")
+	ckpt := fs.String("ckpt", "", "checkpoint: a train -out directory (its last epoch), or a file in it such as best.ssgan (required)")
 	dataDir := fs.String("data", "data", "directory with the SVHN .mat files (not needed for -synthetic checkpoints)")
 	maxTest := fs.Int("max_test", -1, "use only the first N test images (default: as in training)")
+	confusion := fs.String("confusion", "", "where to write the confusion matrix PNG (default: eval_confusion.png beside the checkpoint; \"-\": none)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -245,12 +250,45 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := ck.Restore(m); err != nil {
 		return err
 	}
-	acc, err := untilDone(ctx, func() (float64, error) { return m.Accuracy(test, cfg.BatchSize) })
+	c, err := untilDone(ctx, func() (ssgan.Confusion, error) { return m.ConfusionMatrix(test, cfg.BatchSize) })
 	if err != nil {
 		return err
 	}
+	right := 0
+	for d := range c {
+		right += c[d][d]
+	}
+	acc := float64(right) / float64(test.Len())
 	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, test.Len())
+	perDigit, count := c.PerClass()
+	fmt.Fprint(stdout, "per digit:")
+	for d := range perDigit {
+		fmt.Fprintf(stdout, "  %d: %.3f (%d)", d, perDigit[d], count[d])
+	}
+	fmt.Fprintln(stdout)
+	if *confusion != "-" {
+		path := *confusion
+		if path == "" {
+			path = filepath.Join(ckptDir(*ckpt), "eval_confusion.png")
+		}
+		img, err := c.PNG(fmt.Sprintf("%s, epoch %d: test set", filepath.Base(*ckpt), ck.Epoch()))
+		if err != nil {
+			return err
+		}
+		if err := data.WriteFileAtomic(path, img); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "confusion matrix: %s\n", path)
+	}
 	return nil
+}
+
+// ckptDir is the directory of a -ckpt argument (a directory, or a checkpoint file such as best.ssgan).
+func ckptDir(ckpt string) string {
+	if st, err := os.Stat(ckpt); err == nil && !st.IsDir() {
+		return filepath.Dir(ckpt)
+	}
+	return ckpt
 }
 
 // loadTestSet loads only what evaluation scores: the test file's test split (or the generated test digits

@@ -99,6 +99,27 @@ func TestTrainThenEval(t *testing.T) {
 	if !strings.Contains(evalOut, "test accuracy "+final[1]+" on 60 images") {
 		t.Errorf("eval printed %q, want test accuracy %s on 60 images", evalOut, final[1])
 	}
+	// Per-digit results and the confusion matrix; model selection on the validation split.
+	if !regexp.MustCompile(`per digit:(  \d: [0-9.]+ \(\d+\)){10}`).MatchString(evalOut) {
+		t.Errorf("eval lacks the per-digit line:\n%s", evalOut)
+	}
+	for _, name := range []string{"eval_confusion.png", ssgan.ConfusionFile, ssgan.BestCheckpointFile} {
+		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
+			t.Errorf("missing %s (%v)", name, err)
+		}
+	}
+	metrics, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	if err != nil || len(metrics) != 2 || metrics[0].ValidAcc <= 0 {
+		t.Fatalf("metrics without valid_acc: %+v %v", metrics, err)
+	}
+	best, _ := ssgan.BestEpoch(metrics)
+	if !strings.Contains(stdout, fmt.Sprintf("at epoch %d: %s", best, ssgan.BestCheckpointFile)) {
+		t.Errorf("the final report does not name the best epoch %d:\n%s", best, stdout)
+	}
+	code, evalOut, stderr = runCLI("eval", "-ckpt", filepath.Join(out, ssgan.BestCheckpointFile), "-data", dir, "-confusion", "-")
+	if code != 0 || !strings.Contains(evalOut, fmt.Sprintf("(epoch %d)", best)) {
+		t.Errorf("eval of best.ssgan: exit %d, %q, %s", code, evalOut, stderr)
+	}
 }
 
 // A second run into the same -out is refused, unless -force, which replaces the first run's outputs (and

@@ -1,0 +1,122 @@
+package ssgan
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+)
+
+// Confusion counts test images by true digit (row) and predicted digit (column).
+type Confusion [NumClasses][NumClasses]int
+
+// Add counts predictions pred against labels.
+func (c *Confusion) Add(pred, labels []int32) {
+	for i, p := range pred {
+		c[labels[i]][p]++
+	}
+}
+
+// PerClass returns each digit's accuracy (NaN-free: 0 for a digit with no images) and its image count.
+func (c *Confusion) PerClass() (acc [NumClasses]float64, count [NumClasses]int) {
+	for d := range c {
+		for _, n := range c[d] {
+			count[d] += n
+		}
+		if count[d] > 0 {
+			acc[d] = float64(c[d][d]) / float64(count[d])
+		}
+	}
+	return acc, count
+}
+
+// ConfusionMatrix classifies im in batches and counts the answers.
+func (m *Model) ConfusionMatrix(im *data.Images, batchSize int) (Confusion, error) {
+	var c Confusion
+	for b := range data.Batches(im, batchSize, nil, nil) {
+		pred, err := m.Predict(b)
+		if err != nil {
+			return c, err
+		}
+		c.Add(pred, b.Labels)
+	}
+	return c, nil
+}
+
+// confusionGrid adapts a Confusion to gonum's GridXYZ, row 0 (digit 0) at the top.
+type confusionGrid struct{ c *Confusion }
+
+func (g confusionGrid) Dims() (int, int)       { return NumClasses, NumClasses }
+func (g confusionGrid) X(col int) float64      { return float64(col) }
+func (g confusionGrid) Y(row int) float64      { return float64(NumClasses - 1 - row) }
+func (g confusionGrid) Z(col, row int) float64 { return float64(g.c[row][col]) }
+
+// PNG draws the matrix as a heat map with the count in every cell: true digit down the left, predicted
+// digit along the bottom. The off-diagonal cells that are dark show which digits the model confuses.
+func (c *Confusion) PNG(title string) ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "predicted digit"
+	p.Y.Label.Text = "true digit"
+	hm := plotter.NewHeatMap(confusionGrid{c}, blues{})
+	p.Add(hm)
+	var labels plotter.XYLabels
+	for row := 0; row < NumClasses; row++ {
+		for col := 0; col < NumClasses; col++ {
+			labels.XYs = append(labels.XYs, plotter.XY{X: float64(col), Y: float64(NumClasses - 1 - row)})
+			labels.Labels = append(labels.Labels, fmt.Sprint(c[row][col]))
+		}
+	}
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, err
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Color = color.Black
+		l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
+	}
+	p.Add(l)
+	var ticks []plot.Tick
+	for d := 0; d < NumClasses; d++ {
+		ticks = append(ticks, plot.Tick{Value: float64(d), Label: fmt.Sprint(d)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	var yticks []plot.Tick
+	for d := 0; d < NumClasses; d++ {
+		yticks = append(yticks, plot.Tick{Value: float64(NumClasses - 1 - d), Label: fmt.Sprint(d)})
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(yticks)
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = -0.5, NumClasses-0.5, -0.5, NumClasses-0.5
+	canvas := vgimg.PngCanvas{Canvas: vgimg.New(6*vg.Inch, 6*vg.Inch)}
+	p.Draw(draw.New(canvas))
+	var buf bytes.Buffer
+	if _, err := canvas.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("confusion matrix: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// blues runs from white (no images) to a mid blue light enough for black counts on top.
+type blues struct{}
+
+func (blues) Colors() []color.Color {
+	out := make([]color.Color, 64)
+	for i := range out {
+		f := float64(i) / 63
+		out[i] = color.RGBA{uint8(255 - 175*f), uint8(255 - 115*f), uint8(255 - 35*f), 255}
+	}
+	return out
+}
+
+var _ palette.Palette = blues{}
+
+// ConfusionFile is the confusion matrix's name in a training run's directory.
+const ConfusionFile = "confusion.png"
