@@ -2,12 +2,43 @@ package ssgan_test
 
 import (
 	"fmt"
+	"math"
 
+	"github.com/gomlx/compute"
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // With the extra "fake" class the discriminator has eleven logits; without it, ten and a fixed fake logit of 0.
 func ExampleNumLogits() {
 	fmt.Println(ssgan.NumLogits(false), ssgan.NumLogits(true))
 	// Output: 10 11
+}
+
+// One simultaneous training step of both players on a tiny model, on GoMLX's pure-Go backend.
+func ExampleModel_Step() {
+	backend, err := compute.NewWithConfig("go")
+	if err != nil {
+		panic(err)
+	}
+	cfg := ssgan.DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize = 4, 2, 8, 16
+	m, err := ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
+	if err != nil {
+		panic(err)
+	}
+	im := data.SyntheticDigits(16, 1)
+	mask, _ := data.LabelMask(im.Labels, 4, false, 1) // 4 of the 16 labels are "known".
+	for b := range data.Batches(im, 16, nil, mask) {
+		r, err := m.Step(b)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("labelled images in the batch: %.0f; losses finite: %v\n", r.Labelled, !math.IsNaN(r.DLoss+r.GLoss))
+	}
+	d, g, _ := ssgan.SplitVariables(m.Store)
+	fmt.Printf("trainable variables: discriminator %d, generator %d\n", len(d), len(g))
+	// Output:
+	// labelled images in the batch: 4; losses finite: true
+	// trainable variables: discriminator 18, generator 12
 }

@@ -1,119 +1,417 @@
 package ssgan
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// Scope names of the two players: every trainable variable lives under exactly one of them.
+// TrainConfig holds the training hyperparameters. DefaultTrainConfig gives the course's.
+type TrainConfig struct {
+	Model        ModelConfig
+	Data         data.DatasetOptions // Recorded so that evaluating a checkpoint uses the same test set.
+	BatchSize    int                 // 128.
+	Epochs       int                 // 25.
+	LearningRate float64             // 3e-4, for both players.
+	Beta1        float64             // Adam's beta1: 0.5, as DCGAN recommends for GANs.
+	LRDecay      float64             // Both learning rates are multiplied by this after each epoch: 0.9.
+	Seed         uint64              // Seeds weights, noise, dropout, shuffling and the label pick.
+	// SupervisedOnly trains the discriminator on the labelled images alone: no generator, no unsupervised
+	// loss. The baseline that shows what the GAN adds, on the same network, data and budget.
+	SupervisedOnly bool
+	BNBatches      int // Batches of real images that recompute the inference BN statistics after each epoch (0: keep the moving averages).
+	// Recipe is RecipeCourse (the lesson's; "" means it) or RecipeImproved (Salimans et al. 2016, see
+	// improved.go).
+	Recipe string
+	// UnlabelledWeight scales the improved recipe's unsupervised loss (1).
+	UnlabelledWeight float64
+	// EMADecay is the improved recipe's per-step decay of the averaged discriminator weights that it
+	// evaluates with (MNIST: 0.9999, the reference's).
+	EMADecay float64
+}
+
+// The two training recipes.
 const (
-	DiscriminatorScope = "discriminator"
-	GeneratorScope     = "generator"
+	RecipeCourse   = "course"
+	RecipeImproved = "improved"
 )
 
-// ModelConfig holds the architecture's hyperparameters. DefaultModelConfig gives the course's.
-type ModelConfig struct {
-	DSize      int     // Discriminator width d (course: 64).
-	GSize      int     // Generator width g (course: 32).
-	ZDim       int     // Noise size (course: 100).
-	ExtraClass bool    // 11 logits (10 digits + fake) instead of 10 with a fixed 0 fake logit.
-	Alpha      float64 // Leaky ReLU slope (0.2).
-	InputDrop  float64 // Dropout on the discriminator's input (0.2).
-	Drop       float64 // Dropout after the first and third convolutions (0.5).
-	BNMomentum float64 // Weight of the old value in the inference statistics' moving averages.
-	InitStddev float64 // Weights start from N(0, InitStddev); 0 keeps GoMLX's default (He) initialisation.
-	Arch       string  // ArchConv (the course's networks; "" means it) or ArchMLP (the improved recipe's MNIST networks).
-	Upsample   string  // How the generator doubles resolution: UpsampleResize (DefaultUpsample; "" means it), UpsampleTransposed (the course's) or UpsampleSubpixel.
+// The two network families: the course's convolutional networks on 32x32x3 images, and the MLPs of the
+// improved recipe on MNIST's 784 grey pixels.
+const (
+	ArchConv = "conv"
+	ArchMLP  = "mlp"
+)
+
+// MNISTTrainConfig returns the improved recipe's MNIST settings (the reference's): MLP networks,
+// 100 labels, batch 100, learning rate 0.003 for both players, no decay.
+func MNISTTrainConfig() TrainConfig {
+	cfg := DefaultTrainConfig()
+	cfg.Recipe, cfg.Model.Arch = RecipeImproved, ArchMLP
+	cfg.Data.Dataset, cfg.Data.Labels = data.DatasetMNIST, 100
+	cfg.BatchSize, cfg.LearningRate, cfg.LRDecay, cfg.Epochs = 100, 0.003, 1, 30
+	cfg.EMADecay = 0.9999 // The reference's: test weights average about the last 10,000 steps (17 epochs).
+	return cfg
 }
 
-// DefaultModelConfig returns the course's architecture.
-func DefaultModelConfig() ModelConfig {
-	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9,
-		InitStddev: InitStddev, Arch: ArchConv, Upsample: DefaultUpsample}
+// DefaultTrainConfig returns the course's settings.
+func DefaultTrainConfig() TrainConfig {
+	return TrainConfig{Model: DefaultModelConfig(), Data: data.DefaultDatasetOptions(), BatchSize: 128, Epochs: 25, LearningRate: 3e-4, Beta1: 0.5,
+		LRDecay: 0.9, Seed: 1, BNBatches: 20, UnlabelledWeight: 1, EMADecay: 0.999}
 }
 
-// Pieces are the parts of the model the lesson asks learners to write (its six exercises). Training takes
-// them as values, so the notebook's cells, the exercises/ package and the reference code all plug into the
-// same loop. The reference versions (pieces_gen.go) are generated from solutions/pieces.go.
-type Pieces struct {
-	GlobalAveragePool func(x *Node) *Node
-	ClassLogits       func(scope *model.Scope, features *Node, extraClass bool) *Node
-	GANLogit          func(classLogits *Node, extraClass bool) *Node
-	DiscriminatorLoss func(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node
-	GeneratorLoss     func(realFeatures, fakeFeatures *Node) *Node
-	SplitVariables    func(store *model.Store) (d, g []*model.Variable, err error)
-}
-
-// ReferencePieces returns the reference implementations.
-func ReferencePieces() Pieces {
-	return Pieces{
-		GlobalAveragePool: GlobalAveragePool,
-		ClassLogits:       ClassLogits,
-		GANLogit:          GANLogit,
-		DiscriminatorLoss: DiscriminatorLoss,
-		GeneratorLoss:     GeneratorLoss,
-		SplitVariables:    SplitVariables,
+// Validate reports the first bad value, naming it.
+func (c TrainConfig) Validate() error {
+	switch {
+	case c.Model.DSize < 1:
+		return fmt.Errorf("d_size %d: must be >= 1", c.Model.DSize)
+	case c.Model.GSize < 1:
+		return fmt.Errorf("g_size %d: must be >= 1", c.Model.GSize)
+	case c.Model.ZDim < 1:
+		return fmt.Errorf("z_dim %d: must be >= 1", c.Model.ZDim)
+	case c.BatchSize < 2:
+		return fmt.Errorf("batch %d: must be >= 2 (batch normalisation needs two images)", c.BatchSize)
+	case c.Epochs < 0:
+		return fmt.Errorf("epochs %d: must be >= 0", c.Epochs)
+	case !(c.LearningRate > 0):
+		return fmt.Errorf("learning rate %g: must be > 0", c.LearningRate)
+	case !(c.Beta1 >= 0 && c.Beta1 < 1):
+		return fmt.Errorf("beta1 %g: must be in [0, 1)", c.Beta1)
+	case !(c.LRDecay > 0 && c.LRDecay <= 1):
+		return fmt.Errorf("learning-rate decay %g: must be in (0, 1]", c.LRDecay)
+	case !(c.Model.Drop >= 0 && c.Model.Drop < 1):
+		return fmt.Errorf("drop %g: must be in [0, 1)", c.Model.Drop)
+	case !(c.Model.InputDrop >= 0 && c.Model.InputDrop < 1):
+		return fmt.Errorf("input_drop %g: must be in [0, 1)", c.Model.InputDrop)
+	case c.Recipe != "" && c.Recipe != RecipeCourse && c.Recipe != RecipeImproved:
+		return fmt.Errorf("recipe %q: want %s or %s", c.Recipe, RecipeCourse, RecipeImproved)
+	case c.Model.Arch != "" && c.Model.Arch != ArchConv && c.Model.Arch != ArchMLP:
+		return fmt.Errorf("model %q: want %s or %s", c.Model.Arch, ArchConv, ArchMLP)
+	case (c.Recipe == RecipeImproved) != (c.Model.Arch == ArchMLP):
+		return fmt.Errorf("recipe %q with model %q: so far the improved recipe runs the MLP networks on MNIST, "+
+			"and the course's recipe the convolutional ones", c.Recipe, c.Model.Arch)
+	case c.Model.Arch == ArchMLP && c.Data.Dataset != data.DatasetMNIST:
+		return fmt.Errorf("model mlp needs -dataset mnist (its networks take 28x28 grey images)")
+	case !(c.UnlabelledWeight >= 0):
+		return fmt.Errorf("unlabelled weight %g: must be >= 0", c.UnlabelledWeight)
+	case c.Recipe == RecipeImproved && !(c.EMADecay >= 0 && c.EMADecay < 1):
+		return fmt.Errorf("ema decay %g: must be in [0, 1)", c.EMADecay)
+	case checkUpsample(c.Model.Upsample) != nil:
+		return checkUpsample(c.Model.Upsample)
+	case c.BNBatches < 0:
+		return fmt.Errorf("bn_batches %d: must be >= 0", c.BNBatches)
 	}
+	return nil
 }
 
-// InitStddev is the default of ModelConfig.InitStddev: 0, GoMLX's He initialisation (the course kept
-// TensorFlow's Glorot default, of the same scale). DCGAN's N(0, 0.02) is available, but we measured it
-// stalling the classifier: on 8,000 real SVHN images, d=16, no dropout, 15 epochs, test accuracy stayed
-// at 13% with N(0, 0.02) while He initialisation reached 22% (features of real and generated images
-// drifted far apart: feature-matching loss ~1.1 vs ~0.2).
-const InitStddev = 0.0
+// StepResult is what one training step reports.
+type StepResult struct {
+	DLoss, GLoss float64
+	Correct      float64 // Labelled images of the batch classified right (dropout on, as the course measures).
+	Labelled     float64 // Labelled images in the batch.
+}
 
-func withInit(s *model.Scope, stddev float64) *model.Scope {
-	if stddev <= 0 {
-		return s
+// Model is the SSGAN: both networks' variables in one store, and the compiled graphs that train and use them.
+type Model struct {
+	Backend compute.Backend
+	Store   *model.Store
+	Config  TrainConfig
+	Pieces  Pieces
+
+	step, eval, sample, refresh *model.Exec
+	splitChecked                bool
+}
+
+// NewModel creates the networks (their variables are initialised on first use, seeded by cfg.Seed).
+func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
-	return s.WithInitializer(initializer.RandomNormalFn(s, stddev))
+	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p}
+	if err := m.Store.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+		return nil, err
+	}
+	var err error
+	if m.step, err = model.NewExec(backend, m.Store, m.stepGraph); err != nil {
+		return nil, err
+	}
+	if m.eval, err = model.NewExec(backend, m.Store, m.evalGraph); err != nil {
+		return nil, err
+	}
+	if m.sample, err = model.NewExec(backend, m.Store, m.sampleGraph); err != nil {
+		return nil, err
+	}
+	if m.refresh, err = model.NewExec(backend, m.Store, m.refreshGraph); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
-// Generator maps z [N,ZDim] to images [N,32,32,3] in [-1,1].
-//
-// The course: dense z -> 4x4x(4g), BN, leaky ReLU; three 5x5 stride-2 transposed convolutions
-// 4g -> 2g -> g -> 3 with BN and leaky ReLU between; tanh. By default we double the resolution by
-// nearest-neighbour upsampling and a 3x3 convolution instead, which learns images where the transposed
-// convolution learned a texture (see upsample.go); cfg.Upsample = UpsampleTransposed gives the course's
-// exactly.
-func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
-	s := withInit(scope.At(GeneratorScope), cfg.InitStddev)
-	g4 := 4 * cfg.GSize
-	x := Dense(s, "dense", z, 4*4*g4)
-	x = Reshape(x, z.Shape().Dimensions[0], 4, 4, g4)
-	x = leakyReLU(batchNorm(s, "bn0", x, mode), cfg.Alpha)
-	x = upsample(s, cfg.Upsample, "up1", x, 2*cfg.GSize, false) // 8x8
-	x = leakyReLU(batchNorm(s, "bn1", x, mode), cfg.Alpha)
-	x = upsample(s, cfg.Upsample, "up2", x, cfg.GSize, false) // 16x16
-	x = leakyReLU(batchNorm(s, "bn2", x, mode), cfg.Alpha)
-	x = upsample(s, cfg.Upsample, "up3", x, data.ImageChannels, true) // 32x32x3
-	return Tanh(x)
+// stepGraph builds one simultaneous training step: one forward pass computes both losses, then each
+// player's Adam updates only its own variables from its own loss (as the course's two minimize ops
+// run together). Inputs: images [N,32,32,3], labels [N] int32, mask [N] float32.
+func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
+	x, labels, mask := inputs[0], inputs[1], inputs[2]
+	g := x.Graph()
+	cfg := m.Config.Model
+	n := x.Shape().Dimensions[0]
+	update := Scalar(g, dtypes.Float32, 1-cfg.BNMomentum)
+	train := BNMode{Dropout: true, BatchStats: true, Update: update}
+	realLogits, realFeatures := Discriminator(scope, cfg, m.Pieces, x, train)
+	var dLoss, gLoss *Node
+	if m.Config.SupervisedOnly {
+		dLoss, gLoss = maskedMean(SoftmaxCrossEntropy(realLogits, labels), mask), ScalarZero(g, dtypes.Float32)
+	} else {
+		z := safeNormal(scope, g, shapes.Make(dtypes.Float32, n, cfg.ZDim)) // Not RandomNormal: see safeNormal.
+		fake := Generator(scope, cfg, z, train)
+		// Generated images must not move the inference statistics: no Update on this pass.
+		fakeLogits, fakeFeatures := Discriminator(scope, cfg, m.Pieces, fake, BNMode{Dropout: true, BatchStats: true})
+		realGAN := m.Pieces.GANLogit(realLogits, cfg.ExtraClass)
+		fakeGAN := m.Pieces.GANLogit(fakeLogits, cfg.ExtraClass)
+		dLoss = m.Pieces.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
+		gLoss = m.Pieces.GeneratorLoss(realFeatures, fakeFeatures)
+	}
+	adam := func(player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(m.Config.LearningRate).Betas(m.Config.Beta1, 0.999).Epsilon(1e-8).
+			Scope("adam_" + player).Done()
+	}
+	adam(DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
+	if !m.Config.SupervisedOnly {
+		adam(GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
+	}
+	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
+	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
 }
 
-// Discriminator returns the class logits [N, NumLogits] and the features [N, 2d] of images [N,32,32,3].
+// evalGraph predicts digits for images [N,32,32,3]: dropout off, inference BN statistics.
+func (m *Model) evalGraph(scope *model.Scope, x *Node) *Node {
+	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
+	return Predictions(logits)
+}
+
+// refreshGraph folds the batch statistics of real images x into the discriminator's stored BN statistics
+// with weight w (a scalar): dropout off, exactly as at inference. Returns the batch size as a dummy output.
+func (m *Model) refreshGraph(scope *model.Scope, x, w *Node) *Node {
+	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
+	return ReduceAllSum(OnesLike(Slice(logits, AxisRange(), AxisRange(0, 1))))
+}
+
+// sampleGraph generates images from z [N,ZDim] with the generator in inference mode.
+func (m *Model) sampleGraph(scope *model.Scope, z *Node) *Node {
+	return Generator(scope, m.Config.Model, z, BNMode{})
+}
+
+// panicToError turns a recovered panic into an error: an exercise stub's as it is, anything else prefixed.
+func panicToError(r any, prefix string) error {
+	if e, ok := r.(error); ok {
+		if ni := UnwrapNotImplemented(e); ni != e {
+			return ni
+		}
+		return fmt.Errorf("%s%w", prefix, e)
+	}
+	return fmt.Errorf("%s%v", prefix, r)
+}
+
+// call runs an executable, turning graph-building panics into errors.
+func call(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicToError(r, "")
+		}
+	}()
+	out, err = e.Call(args...)
+	return out, UnwrapNotImplemented(err)
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}
+
+// Step trains both players on one batch (which must carry a mask).
+func (m *Model) Step(b data.Batch) (StepResult, error) {
+	if b.Mask == nil {
+		return StepResult{}, fmt.Errorf("training batch without a label mask")
+	}
+	out, err := call(m.step,
+		tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels),
+		tensors.FromFlatDataAndDimensions(b.Labels, b.Size),
+		tensors.FromFlatDataAndDimensions(b.Mask, b.Size))
+	if err != nil {
+		return StepResult{}, fmt.Errorf("training step: %w", err)
+	}
+	if !m.splitChecked && !m.Config.SupervisedOnly { // The variables exist once the first step has been built.
+		if err := m.CheckVariableSplit(); err != nil {
+			return StepResult{}, err
+		}
+		m.splitChecked = true
+	}
+	return StepResult{DLoss: scalar(out[0]), GLoss: scalar(out[1]), Correct: scalar(out[2]), Labelled: scalar(out[3])}, nil
+}
+
+// RefreshBNStats recomputes the discriminator's inference BN statistics as the average batch statistics
+// of up to maxBatches shuffled batches of real images, with the current weights and dropout off.
 //
-// The course's all-convolutional net, with its bugs fixed: dropout is active in training only, the BN
-// after the second convolution is used, and inference uses stored BN statistics. Only passes over real
-// images may update those (mode.Update), so at test time the network normalises as it did for real
-// data, never for generated images.
-func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node) {
-	s := withInit(scope.At(DiscriminatorScope), cfg.InitStddev)
-	d, a, training := cfg.DSize, cfg.Alpha, mode.Dropout
-	x = dropout(s, x, cfg.InputDrop, training)
-	x = leakyReLU(conv(s, "conv1", x, 3, d, 2, true, true), a) // 16x16
-	x = dropout(s, x, cfg.Drop, training)
-	x = leakyReLU(batchNorm(s, "bn2", conv(s, "conv2", x, 3, d, 2, true, false), mode), a) // 8x8
-	x = leakyReLU(batchNorm(s, "bn3", conv(s, "conv3", x, 3, d, 2, true, false), mode), a) // 4x4
-	x = dropout(s, x, cfg.Drop, training)
-	x = leakyReLU(batchNorm(s, "bn4", conv(s, "conv4", x, 3, 2*d, 1, true, false), mode), a)
-	x = leakyReLU(batchNorm(s, "bn5", conv(s, "conv5", x, 3, 2*d, 1, true, false), mode), a)
-	// Feature-matching layer: no normalisation, so the features keep the scale the generator must match.
-	x = leakyReLU(conv(s, "conv6", x, 3, 2*d, 1, false, true), a) // 2x2
-	features = p.GlobalAveragePool(x)
-	logits = p.ClassLogits(s, features, cfg.ExtraClass)
-	return logits, features
+// The moving averages kept during training lag behind weights that change every step; early in training
+// (or in a short run) that lag alone can cost most of the test accuracy. Recomputing them ("precise BN")
+// costs a few forward passes per epoch.
+func (m *Model) RefreshBNStats(im *data.Images, maxBatches int, seed uint64) error {
+	k := 0
+	for b := range data.Batches(im, m.Config.BatchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil) {
+		if k >= maxBatches {
+			break
+		}
+		if b.Size < 2 { // One image has no variance to measure.
+			continue
+		}
+		w := float32(1) / float32(k+1) // Running mean over the batches seen so far.
+		if _, err := call(m.refresh, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels), w); err != nil {
+			return fmt.Errorf("refresh BN statistics: %w", err)
+		}
+		k++
+	}
+	return nil
+}
+
+// Predict returns the predicted digit of each image of the batch.
+func (m *Model) Predict(b data.Batch) ([]int32, error) {
+	out, err := call(m.eval, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels))
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return tensors.MustCopyFlatData[int32](out[0]), nil
+}
+
+// Accuracy is the fraction of images classified right, in batches of batchSize.
+func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
+	if im.Len() == 0 {
+		return 0, fmt.Errorf("accuracy of an empty set")
+	}
+	right := 0
+	for b := range data.Batches(im, batchSize, nil, nil) {
+		pred, err := m.Predict(b)
+		if err != nil {
+			return 0, err
+		}
+		for i, p := range pred {
+			if p == b.Labels[i] {
+				right++
+			}
+		}
+	}
+	return float64(right) / float64(im.Len()), nil
+}
+
+// Generate returns images [n,32,32,3] in [-1,1] for the noise z (n*ZDim values).
+func (m *Model) Generate(z []float32) ([]float32, error) {
+	n := len(z) / m.Config.Model.ZDim
+	out, err := call(m.sample, tensors.FromFlatDataAndDimensions(z, n, m.Config.Model.ZDim))
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	return tensors.MustCopyFlatData[float32](out[0]), nil
+}
+
+// learningRateVars returns the two players' learning-rate variables (created by Adam on the first step).
+func (m *Model) learningRateVars() []*model.Variable {
+	var vars []*model.Variable
+	for _, p := range []string{DiscriminatorScope, GeneratorScope} {
+		if v := m.Store.GetVariable("/" + p + "/" + optimizer.Scope + "/" + optimizer.ParamLearningRate); v != nil {
+			vars = append(vars, v)
+		}
+	}
+	return vars
+}
+
+// LearningRate returns the current learning rate (the course's shrink_lr changes both players' together).
+func (m *Model) LearningRate() float64 {
+	for _, v := range m.learningRateVars() {
+		return scalar(v.MustValue())
+	}
+	return m.Config.LearningRate
+}
+
+// DecayLearningRate multiplies both players' learning rates by the configured decay (0.9).
+func (m *Model) DecayLearningRate() error {
+	for _, v := range m.learningRateVars() {
+		if err := v.SetValue(tensors.FromValue(float32(scalar(v.MustValue()) * m.Config.LRDecay))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckVariableSplit asks the pieces' SplitVariables for each player's variables and verifies the answer:
+// every trainable variable belongs to exactly one player, and to the one whose optimizer updates it
+// (each Adam updates the variables under its player's scope).
+func (m *Model) CheckVariableSplit() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicToError(r, "variable split: ")
+		}
+	}()
+	d, g, err := m.Pieces.SplitVariables(m.Store)
+	if err != nil {
+		return fmt.Errorf("variable split: %w", err)
+	}
+	return VerifySplit(m.Store, d, g)
+}
+
+// VerifySplit checks a split of the store's trainable variables into the discriminator's d and the
+// generator's g, and says what is wrong in the learner's terms.
+func VerifySplit(store *model.Store, d, g []*model.Variable) error {
+	owners := make(map[*model.Variable]int)
+	var problems []string
+	for _, list := range []struct {
+		player, other string
+		vars          []*model.Variable
+	}{{"discriminator", "generator", d}, {"generator", "discriminator", g}} {
+		for _, v := range list.vars {
+			owners[v]++
+			switch {
+			case strings.HasPrefix(v.Path(), "/"+list.player+"/"):
+			case strings.HasPrefix(v.Path(), "/"+list.other+"/"):
+				problems = append(problems, fmt.Sprintf("a %s variable (%s) is in the %s's list: "+
+					"the %s's optimizer would update it", list.other, v.Path(), list.player, list.player))
+			default:
+				problems = append(problems, fmt.Sprintf("%s is in the %s's list but is not under /%s/",
+					v.Path(), list.player, list.player))
+			}
+		}
+		if len(list.vars) == 0 {
+			problems = append(problems, "the "+list.player+"'s list is empty")
+		}
+	}
+	for v := range store.IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		switch owners[v] {
+		case 0:
+			problems = append(problems, v.Path()+" belongs to no player and would never be trained")
+		case 1:
+		default:
+			problems = append(problems, v.Path()+" belongs to both players")
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("variable split: %s", strings.Join(problems, "; "))
+	}
+	return nil
 }

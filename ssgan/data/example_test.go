@@ -22,3 +22,17 @@ func ExampleLabelMask() {
 	fmt.Println(perDigit)
 	// Output: [100 100 100 100 100 100 100 100 100 100]
 }
+
+// Generated digits stand in for SVHN where it cannot be downloaded: the same layout, 32x32x3 bytes.
+func ExampleSyntheticDigits() {
+	im := data.SyntheticDigits(100, 1)
+	fmt.Println(im.Len(), len(im.Pixels) == im.Len()*data.ImageValues)
+	ds, err := data.NewDataset(im, data.SyntheticDigits(40, 2), data.DatasetOptions{Labels: 20, Seed: 1, ValidFraction: 0.5})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(ds.Train.Len(), ds.Valid.Len(), ds.Test.Len())
+	// Output:
+	// 100 true
+	// 100 20 20
+}

@@ -9,31 +9,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
-
-// EpochMetrics is one line of metrics.jsonl.
-type EpochMetrics struct {
-	Epoch          int     `json:"epoch"`
-	TrainAcc       float64 `json:"train_acc"` // On the labelled images seen this epoch, dropout on (as the course).
-	TestAcc        float64 `json:"test_acc"`
-	ValidAcc       float64 `json:"valid_acc,omitempty"` // On the validation split, when the data set has one: picks best.ssgan.
-	DLoss          float64 `json:"d_loss"`              // Mean over the epoch's steps.
-	GLoss          float64 `json:"g_loss"`
-	EpochSeconds   float64 `json:"epoch_seconds"` // Training steps only, as the course times it.
-	StepSeconds    float64 `json:"step_seconds"`
-	StepsPerSecond float64 `json:"steps_per_second"`
-	Steps          int     `json:"steps"`
-	LearningRate   float64 `json:"learning_rate"` // The rate used during this epoch.
-	// Of the epoch's sample grid (see samplestats.go); absent for the supervised-only baseline.
-	SampleNeighbourDiff float64 `json:"sample_neighbour_diff,omitempty"`
-	SampleSpread        float64 `json:"sample_spread,omitempty"`
-}
 
 // RunOptions says where a training run writes and what it shows.
 type RunOptions struct {
@@ -241,26 +222,6 @@ func writeRunOutputs(opt RunOptions, em EpochMetrics, history []EpochMetrics, sa
 		return err
 	}
 	return save()
-}
-
-// ReadMetrics reads a metrics.jsonl file back.
-func ReadMetrics(path string) ([]EpochMetrics, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []EpochMetrics
-	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		if line == "" {
-			continue
-		}
-		var em EpochMetrics
-		if err := json.Unmarshal([]byte(line), &em); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
-		}
-		out = append(out, em)
-	}
-	return out, nil
 }
 
 // Output file names.
