@@ -111,3 +111,53 @@ func LearningCurves(history []EpochMetrics) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Curve is one line of AccuracyCurves: test accuracy per epoch.
+type Curve struct {
+	Name   string
+	Acc    []float64 // Test accuracy after epoch 1, 2, ...
+	Dashed bool      // For recorded runs shown beside this one.
+}
+
+// CurveOf returns the test-accuracy curve of a training history.
+func CurveOf(name string, history []EpochMetrics) Curve {
+	c := Curve{Name: name}
+	for _, h := range history {
+		c.Acc = append(c.Acc, h.TestAcc)
+	}
+	return c
+}
+
+// AccuracyCurves plots several test-accuracy curves on one chart, as PNG bytes.
+func AccuracyCurves(title string, curves []Curve) ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = "test accuracy"
+	colors := []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}, {148, 103, 189, 255}}
+	for i, c := range curves {
+		xy := make(plotter.XYs, len(c.Acc))
+		for e, a := range c.Acc {
+			xy[e].X, xy[e].Y = float64(e+1), a
+		}
+		l, pts, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return nil, fmt.Errorf("accuracy curves: %w", err)
+		}
+		l.Color, pts.Color = colors[i%len(colors)], colors[i%len(colors)]
+		if c.Dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+		}
+		p.Add(l, pts)
+		p.Legend.Add(c.Name, l)
+	}
+	p.Legend.Top, p.Legend.Left = false, false
+	p.Add(plotter.NewGrid())
+	canvas := vgimg.PngCanvas{Canvas: vgimg.New(8*vg.Inch, 4.5*vg.Inch)}
+	p.Draw(draw.New(canvas))
+	var buf bytes.Buffer
+	if _, err := canvas.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("accuracy curves: %w", err)
+	}
+	return buf.Bytes(), nil
+}

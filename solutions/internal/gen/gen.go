@@ -5,6 +5,7 @@
 //	ssgan/pieces_gen.go       the reference pieces the ssgan package trains with
 //	notebooks/solutions.ipynb the lesson with the answers
 //	notebooks/exercises.ipynb the lesson with stubs to fill in
+//	notebooks/mnist.ipynb     the method on MNIST, from notebooks/mnist.md
 //
 // Run it with `go generate ./...`; a test fails when a generated file is out of date.
 package main
@@ -26,6 +27,7 @@ import (
 const (
 	solutionsFile = "solutions/pieces.go"
 	lessonFile    = "notebooks/lesson.md"
+	mnistFile     = "notebooks/mnist.md"
 	beginMarker   = "// BEGIN SOLUTION"
 	endMarker     = "// END SOLUTION"
 	ssganImport   = `"github.com/ssgan-go/ssgan-go/ssgan"`
@@ -242,6 +244,16 @@ func generate(root string) (map[string][]byte, error) {
 			return nil, err
 		}
 		files[nb.file] = data
+	}
+	// The MNIST notebook has no exercises: it is the lesson's method where a laptop can show it.
+	mnist, err := os.ReadFile(filepath.Join(root, mnistFile))
+	if err != nil {
+		return nil, err
+	}
+	if files["notebooks/mnist.ipynb"], err = notebook(string(mnist), func(name string) ([]string, error) {
+		return nil, fmt.Errorf("%s: exercise %q: this notebook has none", mnistFile, name)
+	}); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
