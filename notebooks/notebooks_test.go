@@ -97,11 +97,9 @@ func allText(c cell) string {
 	return b.String()
 }
 
-func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
-	root := requireJupyter(t)
-	cells := execute(t, root, "solutions")
-	pngs, epochLines := 0, 0
-	epoch := regexp.MustCompile(`(?m)^Epoch \d+/\d+ +train acc [0-9.]+ +test acc [0-9.]+`)
+// checkCells reports every failed cell and returns the number of inline PNG images.
+func checkCells(t *testing.T, cells []cell) (pngs int) {
+	t.Helper()
 	for i, c := range cells {
 		if f := failure(c); f != "" {
 			t.Errorf("cell %d failed: %s", i, f)
@@ -111,6 +109,16 @@ func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
 				pngs++
 			}
 		}
+	}
+	return pngs
+}
+
+func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
+	root := requireJupyter(t)
+	cells := execute(t, root, "solutions")
+	pngs, epochLines := checkCells(t, cells), 0
+	epoch := regexp.MustCompile(`(?m)^Epoch \d+/\d+ +train acc [0-9.]+ +test acc [0-9.]+`)
+	for _, c := range cells {
 		epochLines += len(epoch.FindAllString(allText(c), -1))
 	}
 	// Real samples, untrained generator, one sample grid per epoch, learning curves, final samples.
@@ -140,18 +148,10 @@ func TestMNISTNotebookShowsTheLift(t *testing.T) {
 	}
 	t.Setenv("SSGAN_MNIST_DIR", mnist)
 	cells := execute(t, root, "mnist")
-	pngs := 0
+	pngs := checkCells(t, cells)
 	var summary []string
 	line := regexp.MustCompile(`after (\d+) epochs: labels only ([0-9.]+)%, labels \+ GAN ([0-9.]+)% \(([+-][0-9.]+) points\)`)
-	for i, c := range cells {
-		if f := failure(c); f != "" {
-			t.Errorf("cell %d failed: %s", i, f)
-		}
-		for _, o := range c.Outputs {
-			if _, ok := o.Data["image/png"]; ok {
-				pngs++
-			}
-		}
+	for _, c := range cells {
 		if m := line.FindStringSubmatch(allText(c)); m != nil {
 			summary = m
 		}

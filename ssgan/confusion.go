@@ -1,7 +1,6 @@
 package ssgan
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 
@@ -10,7 +9,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
@@ -95,13 +93,7 @@ func (c *Confusion) PNG(title string) ([]byte, error) {
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(yticks)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = -0.5, NumClasses-0.5, -0.5, NumClasses-0.5
-	canvas := vgimg.PngCanvas{Canvas: vgimg.New(6*vg.Inch, 6*vg.Inch)}
-	p.Draw(draw.New(canvas))
-	var buf bytes.Buffer
-	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("confusion matrix: %w", err)
-	}
-	return buf.Bytes(), nil
+	return renderPNG(p, 6*vg.Inch, 6*vg.Inch, "confusion matrix")
 }
 
 // blues runs from white (no images) to a mid blue light enough for black counts on top.

@@ -153,11 +153,16 @@ func AccuracyCurves(title string, curves []Curve) ([]byte, error) {
 	}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Add(plotter.NewGrid())
-	canvas := vgimg.PngCanvas{Canvas: vgimg.New(8*vg.Inch, 4.5*vg.Inch)}
+	return renderPNG(p, 8*vg.Inch, 4.5*vg.Inch, "accuracy curves")
+}
+
+// renderPNG draws one plot on a w x h canvas and returns the PNG bytes (what names it in an error).
+func renderPNG(p *plot.Plot, w, h vg.Length, what string) ([]byte, error) {
+	canvas := vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
 	p.Draw(draw.New(canvas))
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("accuracy curves: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return buf.Bytes(), nil
 }
