@@ -36,6 +36,21 @@ func (c *Confusion) PerClass() (acc [NumClasses]float64, count [NumClasses]int) 
 	return acc, count
 }
 
+// Accuracy is the fraction of images on the diagonal (0 for an empty matrix).
+func (c *Confusion) Accuracy() float64 {
+	right, total := 0, 0
+	for d := range c {
+		right += c[d][d]
+		for _, n := range c[d] {
+			total += n
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(right) / float64(total)
+}
+
 // ConfusionMatrix classifies im in batches and counts the answers.
 func (m *Model) ConfusionMatrix(im *data.Images, batchSize int) (Confusion, error) {
 	var c Confusion

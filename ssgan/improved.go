@@ -12,7 +12,6 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
@@ -82,17 +81,12 @@ func NewMLPModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*MLPModel,
 	return m, nil
 }
 
-// initGraph creates every variable and runs weight normalisation's data-dependent initialisation on the
-// images x [N,784] (the discriminator) and on N generated images (the generator's output layer).
+// initGraph creates every variable and runs weight normalisation's data-dependent initialisation of the
+// discriminator on the images x [N,784]. (The generator's output layer, as in the reference, has none.)
 func (m *MLPModel) initGraph(scope *model.Scope, x *Node) *Node {
 	logits, _ := MLPDiscriminator(scope, x, MLPMode{Init: true})
-	fake := MLPGenerator(scope, UniformNoise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim), MLPMode{Init: true})
+	fake := MLPGenerator(scope, UniformNoise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim))
 	return Add(ReduceAllMean(logits), ReduceAllMean(fake))
-}
-
-func (m *MLPModel) adam(player string) optimizer.Interface {
-	return optimizer.Adam().LearningRate(m.Config.LearningRate).Betas(m.Config.Beta1, 0.999).Epsilon(1e-8).
-		Scope("adam_" + player).Done()
 }
 
 // ImprovedDiscriminatorLoss is the improved recipe's unsupervised loss from the GAN logits (log-sum-exp
@@ -121,12 +115,12 @@ func (m *MLPModel) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Nod
 	loss := supervised
 	if !m.Config.SupervisedOnly {
 		logitsUnl, _ := MLPDiscriminator(scope, xUnl, train)
-		fake := StopGradient(MLPGenerator(scope, UniformNoise(scope, g, xUnl.Shape().Dimensions[0], m.Config.Model.ZDim), train))
+		fake := StopGradient(MLPGenerator(scope, UniformNoise(scope, g, xUnl.Shape().Dimensions[0], m.Config.Model.ZDim)))
 		logitsFake, _ := MLPDiscriminator(scope, fake, train)
 		unsupervised = ImprovedDiscriminatorLoss(m.Pieces.GANLogit(logitsUnl, false), m.Pieces.GANLogit(logitsFake, false))
 		loss = Add(supervised, MulScalar(unsupervised, m.Config.UnlabelledWeight))
 	}
-	m.adam(DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
+	newAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
 	decay := m.Config.EMADecay
 	for _, v := range m.dVars {
 		ema := m.Store.GetVariable("/" + emaScope + v.Path())
@@ -143,10 +137,10 @@ func (m *MLPModel) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 	g := xUnl.Graph()
 	train := MLPMode{Noise: true}
 	_, realFeatures := MLPDiscriminator(scope, xUnl, train)
-	fake := MLPGenerator(scope, UniformNoise(scope, g, xUnl.Shape().Dimensions[0], m.Config.Model.ZDim), train)
+	fake := MLPGenerator(scope, UniformNoise(scope, g, xUnl.Shape().Dimensions[0], m.Config.Model.ZDim))
 	_, fakeFeatures := MLPDiscriminator(scope, fake, train)
 	loss := MeanSquaredFeatureMatching(StopGradient(realFeatures), fakeFeatures)
-	m.adam(GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, loss)
+	newAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, loss)
 	return loss
 }
 
@@ -156,7 +150,7 @@ func (m *MLPModel) evalGraph(scope *model.Scope, x *Node) *Node {
 }
 
 func (m *MLPModel) sampleGraph(scope *model.Scope, z *Node) *Node {
-	return MLPGenerator(scope, z, MLPMode{})
+	return MLPGenerator(scope, z)
 }
 
 // Initialize creates the variables, runs the data-dependent initialisation on x (n images of 784 values

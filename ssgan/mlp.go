@@ -81,9 +81,9 @@ func MLPDiscriminator(scope *model.Scope, x *Node, mode MLPMode) (logits, featur
 	return wnDense(s, "logits", x, NumClasses, true, mode), features
 }
 
-// MLPGenerator maps uniform noise z [N,ZDim] to images [N,784] in [0,1]. Its batch norm always uses the
-// batch's statistics, as the reference does.
-func MLPGenerator(scope *model.Scope, z *Node, mode MLPMode) *Node {
+// MLPGenerator maps uniform noise z [N,ZDim] to images [N,784] in [0,1]. It behaves the same in every
+// pass: its batch norm always uses the batch's statistics, as the reference does, and it has no noise.
+func MLPGenerator(scope *model.Scope, z *Node) *Node {
 	s := scope.At(GeneratorScope)
 	x := z
 	for i, width := range []int{500, 500} {

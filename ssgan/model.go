@@ -182,16 +182,19 @@ func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 		dLoss = m.Pieces.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
 		gLoss = m.Pieces.GeneratorLoss(realFeatures, fakeFeatures)
 	}
-	adam := func(player string) optimizer.Interface {
-		return optimizer.Adam().LearningRate(m.Config.LearningRate).Betas(m.Config.Beta1, 0.999).Epsilon(1e-8).
-			Scope("adam_" + player).Done()
-	}
-	adam(DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
+	newAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
 	if !m.Config.SupervisedOnly {
-		adam(GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
+		newAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
 	}
 	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
 	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
+}
+
+// newAdam is one player's optimizer, the same for both recipes: Adam with the configured learning rate
+// and beta1, its state under its own scope.
+func newAdam(cfg TrainConfig, player string) optimizer.Interface {
+	return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(cfg.Beta1, 0.999).Epsilon(1e-8).
+		Scope("adam_" + player).Done()
 }
 
 // evalGraph predicts digits for images [N,32,32,3]: dropout off, inference BN statistics.
@@ -303,19 +306,8 @@ func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
 	if im.Len() == 0 {
 		return 0, fmt.Errorf("accuracy of an empty set")
 	}
-	right := 0
-	for b := range data.Batches(im, batchSize, nil, nil) {
-		pred, err := m.Predict(b)
-		if err != nil {
-			return 0, err
-		}
-		for i, p := range pred {
-			if p == b.Labels[i] {
-				right++
-			}
-		}
-	}
-	return float64(right) / float64(im.Len()), nil
+	c, err := m.ConfusionMatrix(im, batchSize)
+	return c.Accuracy(), err
 }
 
 // Generate returns images [n,32,32,3] in [-1,1] for the noise z (n*ZDim values).

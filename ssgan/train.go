@@ -110,10 +110,12 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		if err := m.RefreshBNStats(ds.Train, cfg.BNBatches, cfg.Seed+uint64(epoch)); err != nil {
 			return history, err
 		}
-		var err error
-		if em.TestAcc, err = m.Accuracy(ds.Test, cfg.BatchSize); err != nil {
+		// One pass over the test set gives the accuracy and, at the last epoch, the confusion matrix.
+		testConfusion, err := m.ConfusionMatrix(ds.Test, cfg.BatchSize)
+		if err != nil {
 			return history, err
 		}
+		em.TestAcc = testConfusion.Accuracy()
 		if ds.Valid != nil && ds.Valid.Len() > 0 {
 			if em.ValidAcc, err = m.Accuracy(ds.Valid, cfg.BatchSize); err != nil {
 				return history, err
@@ -139,17 +141,15 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 			if err := writeEpochOutputs(m, opt, em, history, samples); err != nil {
 				return history, err
 			}
-			if em.ValidAcc > 0 && em.ValidAcc >= bestValid(history[:len(history)-1]) {
+			// The same rule as BestEpoch (the first epoch with the highest accuracy), so that best.ssgan
+			// holds the epoch the final report names.
+			if _, best := BestEpoch(history[:len(history)-1]); em.ValidAcc > best {
 				if err := saveStoreAs(filepath.Join(opt.OutDir, BestCheckpointFile), m.Store, m.Config, em.Epoch); err != nil {
 					return history, err
 				}
 			}
 			if epoch == cfg.Epochs {
-				c, err := m.ConfusionMatrix(ds.Test, cfg.BatchSize)
-				if err != nil {
-					return history, err
-				}
-				img, err := c.PNG(fmt.Sprintf("test set, epoch %d", epoch))
+				img, err := testConfusion.PNG(fmt.Sprintf("test set, epoch %d", epoch))
 				if err != nil {
 					return history, err
 				}
@@ -168,15 +168,6 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 }
 
 func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-
-// bestValid is the best validation accuracy in history (0 if none).
-func bestValid(history []EpochMetrics) float64 {
-	best := 0.0
-	for _, h := range history {
-		best = max(best, h.ValidAcc)
-	}
-	return best
-}
 
 // BestEpoch returns the epoch with the best validation accuracy and that accuracy (0, 0 without any).
 func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {

@@ -2,6 +2,7 @@ package ssgan
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -31,10 +32,8 @@ const DefaultUpsample = UpsampleResize
 var Upsamplers = []string{UpsampleTransposed, UpsampleResize, UpsampleSubpixel}
 
 func checkUpsample(name string) error {
-	for _, u := range Upsamplers {
-		if name == u || name == "" {
-			return nil
-		}
+	if name == "" || slices.Contains(Upsamplers, name) {
+		return nil
 	}
 	return fmt.Errorf("upsample %q: want one of %v", name, Upsamplers)
 }
@@ -112,21 +111,39 @@ func resizeConv(scope *model.Scope, name string, x *Node, cout int) *Node {
 // image with DepthToSpace. Output row 2m+r reads doubled rows 2m+r-1+a (tap a), which are original rows
 // m + floor((r+a-1)/2): so phase r sums the taps that land on the same original row.
 func ResizeKernelGraph(w *Node) *Node {
+	row := func(r, a int) int { return (r + a + 1) / 2 } // Original-row offset + 1 of tap a for phase r.
+	return phaseKernel(w, func(ta, tb, r, s int) (taps [][2]int) {
+		for a := 0; a < 3; a++ {
+			for b := 0; b < 3; b++ {
+				if row(r, a) == ta && row(s, b) == tb {
+					taps = append(taps, [2]int{a, b})
+				}
+			}
+		}
+		return taps
+	})
+}
+
+// phaseKernel builds, from a kernel w [k,k,cin,cout], the [3,3,cin,4*cout] kernel whose output channel
+// block r*2+s is phase (r, s) for DepthToSpace: its entry at input offset (ta-1, tb-1) for phase (r, s)
+// is the sum of w's taps that taps(ta, tb, r, s) lists (zero where it lists none). Built from slices,
+// so its gradient exists on every backend.
+func phaseKernel(w *Node, taps func(ta, tb, r, s int) [][2]int) *Node {
 	dims := w.Shape().Dimensions
 	cin, cout := dims[2], dims[3]
-	row := func(r, a int) int { return (r + a + 1) / 2 } // Original-row offset + 1 of tap a for phase r.
 	zero := Zeros(w.Graph(), shapes.Make(w.DType(), 1, 1, cin, cout))
-	blocks := make([]*Node, 0, 36)
+	blocks := make([]*Node, 0, 36) // In (ta, tb, r, s) order.
 	for ta := 0; ta < 3; ta++ {
 		for tb := 0; tb < 3; tb++ {
 			for r := 0; r < 2; r++ {
 				for s := 0; s < 2; s++ {
 					sum := zero
-					for a := 0; a < 3; a++ {
-						for b := 0; b < 3; b++ {
-							if row(r, a) == ta && row(s, b) == tb {
-								sum = Add(sum, Slice(w, AxisRange(a, a+1), AxisRange(b, b+1)))
-							}
+					for i, t := range taps(ta, tb, r, s) {
+						tap := Slice(w, AxisRange(t[0], t[0]+1), AxisRange(t[1], t[1]+1))
+						if i == 0 {
+							sum = tap
+						} else {
+							sum = Add(sum, tap)
 						}
 					}
 					blocks = append(blocks, sum)
@@ -134,12 +151,6 @@ func ResizeKernelGraph(w *Node) *Node {
 			}
 		}
 	}
-	return phaseKernel(blocks, cin, cout)
-}
-
-// phaseKernel assembles 36 blocks [1,1,cin,cout], in (ta, tb, r, s) order, into the [3,3,cin,4*cout]
-// kernel whose output channel block r*2+s is phase (r, s) for DepthToSpace.
-func phaseKernel(blocks []*Node, cin, cout int) *Node {
 	k := Reshape(Concatenate(blocks, 0), 3, 3, 4, cin, cout)
 	k = TransposeAllAxes(k, 0, 1, 3, 2, 4)
 	return Reshape(k, 3, 3, cin, 4*cout)
@@ -165,24 +176,12 @@ func transposedTap(ta, tb, r, s int) (a, b int, ok bool) {
 // the [3,3,cin,4*cout] kernel that computes it with DepthToSpace (the graph twin of
 // TransposedKernelToDepthToSpace, built from slices so its gradient exists everywhere).
 func TransposedKernelGraph(w5 *Node) *Node {
-	dims := w5.Shape().Dimensions
-	cin, cout := dims[2], dims[3]
-	zero := Zeros(w5.Graph(), shapes.Make(w5.DType(), 1, 1, cin, cout))
-	blocks := make([]*Node, 0, 36)
-	for ta := 0; ta < 3; ta++ {
-		for tb := 0; tb < 3; tb++ {
-			for r := 0; r < 2; r++ {
-				for s := 0; s < 2; s++ {
-					if a, b, ok := transposedTap(ta, tb, r, s); ok {
-						blocks = append(blocks, Slice(w5, AxisRange(a, a+1), AxisRange(b, b+1)))
-					} else {
-						blocks = append(blocks, zero)
-					}
-				}
-			}
+	return phaseKernel(w5, func(ta, tb, r, s int) [][2]int {
+		if a, b, ok := transposedTap(ta, tb, r, s); ok {
+			return [][2]int{{a, b}}
 		}
-	}
-	return phaseKernel(blocks, cin, cout)
+		return nil
+	})
 }
 
 // TransposedKernelToDepthToSpace maps the kernel w5 [5,5,cin,cout] of a 5x5 stride-2 "same" transposed

@@ -34,6 +34,14 @@ type Gray struct {
 // Len returns the number of images.
 func (g *Gray) Len() int { return len(g.Labels) }
 
+// Head returns the first n images (all of them if n <= 0 or n >= Len), sharing the data.
+func (g *Gray) Head(n int) *Gray {
+	if n <= 0 || n >= g.Len() {
+		return g
+	}
+	return &Gray{Pixels: g.Pixels[:n*MNISTValues], Labels: g.Labels[:n]}
+}
+
 // Subset returns the images at the given indices (copied).
 func (g *Gray) Subset(indices []int) *Gray {
 	out := &Gray{Pixels: make([]uint8, len(indices)*MNISTValues), Labels: make([]int32, len(indices))}

@@ -254,11 +254,7 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	right := 0
-	for d := range c {
-		right += c[d][d]
-	}
-	acc := float64(right) / float64(test.Len())
+	acc := c.Accuracy()
 	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, test.Len())
 	perDigit, count := c.PerClass()
 	fmt.Fprint(stdout, "per digit:")
@@ -383,12 +379,7 @@ func trainMLP(ctx context.Context, cfg ssgan.TrainConfig, dataDir, outDir string
 	if err != nil {
 		return err
 	}
-	if cfg.Data.MaxTrain > 0 && cfg.Data.MaxTrain < trainIm.Len() {
-		trainIm = trainIm.Subset(firstN(cfg.Data.MaxTrain))
-	}
-	if cfg.Data.MaxTest > 0 && cfg.Data.MaxTest < testIm.Len() {
-		testIm = testIm.Subset(firstN(cfg.Data.MaxTest))
-	}
+	trainIm, testIm = trainIm.Head(cfg.Data.MaxTrain), testIm.Head(cfg.Data.MaxTest)
 	mask, err := data.LabelMask(trainIm.Labels, cfg.Data.Labels, cfg.Data.FirstN, cfg.Data.Seed)
 	if err != nil {
 		return err
@@ -425,12 +416,4 @@ func interrupted(finished int, outDir string) error {
 		return fmt.Errorf("interrupted during epoch 1: no epoch finished, so no checkpoint was written")
 	}
 	return fmt.Errorf("interrupted after %d epochs; the checkpoint in %s holds epoch %d", finished, outDir, finished)
-}
-
-func firstN(n int) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
 }
