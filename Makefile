@@ -26,9 +26,13 @@ setup: deps
 main: setup
 	bash notebooks/run.sh solutions
 
-# JupyterLab on the notebooks, for learners.
-lab: setup
-	JUPYTER_PATH=$(CURDIR)/.venv/share/jupyter .venv/bin/jupyter lab --notebook-dir=notebooks
+# JupyterLab on the notebooks, for learners: gopls as well (completion and hover help in the cells), the Go
+# kernel as the default for new notebooks, and --allow-root where the user is root (as in many containers).
+# JupyterLab prints the URL to open (with its token).
+lab: deps
+	bash notebooks/setup.sh --lab
+	JUPYTER_PATH=$(CURDIR)/.venv/share/jupyter .venv/bin/jupyter lab --notebook-dir=notebooks --no-browser \
+		--MultiKernelManager.default_kernel_name=gonb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Unit tests run on the pure-Go backend unless GOMLX_BACKEND says otherwise (XLA's compilation would dominate
 # them); the parity tests run XLA and pure Go side by side and must not skip (SSGAN_REQUIRE_XLA); the

@@ -72,8 +72,9 @@ func execute(t *testing.T, root, name string, extra ...string) []cell {
 	return nb.Cells
 }
 
-// failure returns what a cell reported as an error: an error output, or GoNB's stderr ("exit status",
-// a panic, a failed test).
+// failure returns what a cell reported as an error: an error output, GoNB's stderr ("exit status", a
+// panic, a failed test), or a panic or failed %test in any output (GoNB does not mark those cells as
+// failed, so the outputs themselves are read).
 func failure(c cell) string {
 	for _, o := range c.Outputs {
 		if o.OutputType == "error" {
@@ -82,12 +83,14 @@ func failure(c cell) string {
 		if o.OutputType == "stream" && o.Name == "stderr" {
 			return text(o.Text)
 		}
-		if o.OutputType == "stream" && strings.Contains(text(o.Text), "--- FAIL") {
-			return text(o.Text)
+		if t := text(o.Text); o.OutputType == "stream" && (strings.Contains(t, "--- FAIL") || goPanic.MatchString(t)) {
+			return t
 		}
 	}
 	return ""
 }
+
+var goPanic = regexp.MustCompile(`(?m)^(panic: |goroutine \d+ \[running\]:)`)
 
 func allText(c cell) string {
 	var b strings.Builder
@@ -97,7 +100,8 @@ func allText(c cell) string {
 	return b.String()
 }
 
-// checkCells reports every failed cell and returns the number of inline PNG images.
+// checkCells reports every failed cell and every image without alt text, and returns the number of
+// inline PNG images.
 func checkCells(t *testing.T, cells []cell) (pngs int) {
 	t.Helper()
 	for i, c := range cells {
@@ -106,12 +110,23 @@ func checkCells(t *testing.T, cells []cell) (pngs int) {
 		}
 		for _, o := range c.Outputs {
 			if _, ok := o.Data["image/png"]; ok {
+				t.Errorf("cell %d shows a PNG without alt text: display it with notebook.Show", i)
 				pngs++
+			}
+			if h, ok := o.Data["text/html"].(string); ok {
+				for _, img := range imgTag.FindAllStringSubmatch(h, -1) {
+					pngs++
+					if strings.TrimSpace(img[1]) == "" {
+						t.Errorf("cell %d shows an image with empty alt text", i)
+					}
+				}
 			}
 		}
 	}
 	return pngs
 }
+
+var imgTag = regexp.MustCompile(`<img alt="([^"]*)" src="data:image/png;base64,`)
 
 func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
 	root := requireJupyter(t)
@@ -135,6 +150,34 @@ func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
 	if !found {
 		t.Error("no final test accuracy printed")
 	}
+	checkStatedSetting(t, cells)
+}
+
+// checkStatedSetting: the setting the notebook states before training ("setting (quick): a; b; ...")
+// matches what the training cell says it ran ("training: ..."), which ssgan.DescribeRun reads from the
+// model and the data set: every stated item must appear there.
+func checkStatedSetting(t *testing.T, cells []cell) {
+	t.Helper()
+	stated := regexp.MustCompile(`(?m)^setting \((quick|full)\): (.+)$`)
+	ran := regexp.MustCompile(`(?m)^training: (.+)$`)
+	var s, r []string
+	for _, c := range cells {
+		if m := stated.FindStringSubmatch(allText(c)); m != nil {
+			s = m
+		}
+		if m := ran.FindStringSubmatch(allText(c)); m != nil {
+			r = m
+		}
+	}
+	if s == nil || r == nil {
+		t.Fatalf("the notebook must print its setting (%v) and what its training ran (%v)", s != nil, r != nil)
+	}
+	for _, item := range strings.Split(s[2], "; ") {
+		if !strings.Contains(r[1], item) {
+			t.Errorf("the notebook states %q, but its training ran: %s", item, r[1])
+		}
+	}
+	t.Logf("stated: %s\nran: %s", s[2], r[1])
 }
 
 // TestMNISTNotebookShowsTheLift runs the MNIST notebook on the official files beside the repository

@@ -2,9 +2,11 @@
 # Installs, idempotently, what the notebooks and the CLI need, all inside the repository's .venv/:
 #   the XLA CPU plugin (notebooks/requirements-xla.txt, pinned by hash) linked as .venv/pjrt/pjrt_c_api_cpu_plugin.so,
 #   JupyterLab and nbconvert (pinned in notebooks/requirements.txt), the GoNB Go kernel v0.11.3 (the version
-#   GoMLX v0.28.1 is built against), goimports and gopls (which GoNB uses), staticcheck (for make test), and
-#   the kernel's registration,
-#   with an environment set for fast training. Re-running it does only what is missing.
+#   GoMLX v0.28.1 is built against), goimports (which GoNB runs on every cell), staticcheck (for make test),
+#   and the kernel's registration, with an environment set for fast training;
+#   with --lab also gopls, which GoNB uses only for an editor's completion and hover help (headless
+#   execution does not need it, and it takes minutes to build).
+# Re-running it does only what is missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
@@ -44,7 +46,9 @@ if [ ! -x "$GOBIN/gonb" ] || [ ! -e "$venv/.gonb-$GONB_VERSION" ]; then
   touch "$venv/.gonb-$GONB_VERSION"
 fi
 [ -x "$GOBIN/goimports" ] || (cd /tmp && go install "golang.org/x/tools/cmd/goimports@$TOOLS_VERSION")
-[ -x "$GOBIN/gopls" ] || (cd /tmp && go install "golang.org/x/tools/gopls@$GOPLS_VERSION")
+if [ "${1:-}" = "--lab" ]; then
+  [ -x "$GOBIN/gopls" ] || (cd /tmp && go install "golang.org/x/tools/gopls@$GOPLS_VERSION")
+fi
 # staticcheck, for `make test`'s hygiene checks.
 [ -x "$GOBIN/staticcheck" ] && [ -e "$venv/.staticcheck-$STATICCHECK_VERSION" ] ||
   { (cd /tmp && go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION") && touch "$venv/.staticcheck-$STATICCHECK_VERSION"; }
@@ -68,4 +72,4 @@ if simd:
     env["GOEXPERIMENT"] = simd
 json.dump(spec, open(path, "w"), indent=1)
 PY
-echo "setup: JupyterLab, GoNB $GONB_VERSION, goimports, gopls and the XLA CPU plugin ($venv/pjrt) ready in $venv"
+echo "setup: JupyterLab, GoNB $GONB_VERSION, goimports$([ -x "$GOBIN/gopls" ] && echo ", gopls") and the XLA CPU plugin ($venv/pjrt) ready in $venv"

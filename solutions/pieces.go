@@ -44,9 +44,9 @@ func ClassLogits(scope *model.Scope, features *Node, extraClass bool) *Node {
 // logits of 1e4) and add m back afterwards. Hold m constant for the gradient (StopGradient).
 func GANLogit(classLogits *Node, extraClass bool) *Node {
 	// BEGIN SOLUTION
-	real := Slice(classLogits, AxisRange(), AxisRange(0, ssgan.NumClasses))
-	m := StopGradient(ReduceMax(real, -1))
-	logSumExp := Add(m, Log(ReduceSum(Exp(Sub(real, ExpandAxes(m, -1))), -1)))
+	digits := Slice(classLogits, AxisRange(), AxisRange(0, ssgan.NumClasses))
+	m := StopGradient(ReduceMax(digits, -1))
+	logSumExp := Add(m, Log(ReduceSum(Exp(Sub(digits, ExpandAxes(m, -1))), -1)))
 	if !extraClass {
 		return logSumExp
 	}

@@ -9,10 +9,10 @@ import (
 
 // trainSamples trains a small SSGAN for a few epochs on generated digits with the given upsampling and
 // returns the final samples' neighbour difference and spread (see samplestats.go).
-func trainSamples(t *testing.T, upsample string) (diff, spread float64) {
+func trainSamples(t *testing.T, kind string) (diff, spread float64) {
 	t.Helper()
 	cfg := DefaultTrainConfig()
-	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.Upsample = 16, 8, upsample
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.Upsample = 16, 8, kind
 	cfg.Model.Drop, cfg.Model.InputDrop = 0, 0
 	cfg.BatchSize, cfg.Epochs = 64, 3
 	cfg.Data.Labels, cfg.Data.MaxTest = 500, 128
@@ -26,7 +26,7 @@ func trainSamples(t *testing.T, upsample string) (diff, spread float64) {
 		t.Fatal(err)
 	}
 	last := history[len(history)-1]
-	t.Logf("%s: %d steps, neighbour diff %.3f, spread %.3f, test acc %.3f", upsample,
+	t.Logf("%s: %d steps, neighbour diff %.3f, spread %.3f, test acc %.3f", kind,
 		len(history)*last.Steps, last.SampleNeighbourDiff, last.SampleSpread, last.TestAcc)
 	return last.SampleNeighbourDiff, last.SampleSpread
 }

@@ -93,8 +93,8 @@ func (m *MLPModel) initGraph(scope *model.Scope, x *Node) *Node {
 // of the class logits) of unlabelled real images [N] and generated ones [M]: with D(x) = σ(l), it is
 // -0.5·E[log D(real)] - 0.5·E[log(1-D(fake))], written with softplus so it is finite for any logit.
 func ImprovedDiscriminatorLoss(lUnl, lFake *Node) *Node {
-	real := Add(MulScalar(ReduceAllMean(lUnl), -0.5), MulScalar(ReduceAllMean(Softplus(lUnl)), 0.5))
-	return Add(real, MulScalar(ReduceAllMean(Softplus(lFake)), 0.5))
+	realTerm := Add(MulScalar(ReduceAllMean(lUnl), -0.5), MulScalar(ReduceAllMean(Softplus(lUnl)), 0.5))
+	return Add(realTerm, MulScalar(ReduceAllMean(Softplus(lFake)), 0.5))
 }
 
 // MeanSquaredFeatureMatching is the improved recipe's generator loss: the mean squared difference of the
@@ -120,7 +120,7 @@ func (m *MLPModel) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Nod
 		unsupervised = ImprovedDiscriminatorLoss(m.Pieces.GANLogit(logitsUnl, false), m.Pieces.GANLogit(logitsFake, false))
 		loss = Add(supervised, MulScalar(unsupervised, m.Config.UnlabelledWeight))
 	}
-	newAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
+	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
 	decay := m.Config.EMADecay
 	for _, v := range m.dVars {
 		ema := m.Store.GetVariable("/" + emaScope + v.Path())
@@ -140,7 +140,7 @@ func (m *MLPModel) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 	fake := MLPGenerator(scope, UniformNoise(scope, g, xUnl.Shape().Dimensions[0], m.Config.Model.ZDim))
 	_, fakeFeatures := MLPDiscriminator(scope, fake, train)
 	loss := MeanSquaredFeatureMatching(StopGradient(realFeatures), fakeFeatures)
-	newAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, loss)
+	NewAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, loss)
 	return loss
 }
 
@@ -341,7 +341,7 @@ func TrainMLP(ctx context.Context, m *MLPModel, train, test *data.Gray, mask []b
 					return history, fmt.Errorf("epoch %d step %d: %w", epoch, s+1, err)
 				}
 			}
-			if bad(sup) || bad(unsup) || bad(gLoss) {
+			if NotFinite(sup) || NotFinite(unsup) || NotFinite(gLoss) {
 				return history, fmt.Errorf("epoch %d step %d: loss is not finite (supervised %g, unsupervised %g, "+
 					"generator %g); stopping: try a lower learning rate", epoch, s+1, sup, unsup, gLoss)
 			}
@@ -373,7 +373,7 @@ func TrainMLP(ctx context.Context, m *MLPModel, train, test *data.Gray, mask []b
 				}
 				samples = GrayToSVHNScale(samples)
 			}
-			if err := writeRunOutputs(opt, em, history, samples, func() error {
+			if err := writeRunOutputs(opt, em, history, samples, false, func() error {
 				return saveStore(opt.OutDir, m.Store, m.Config, em.Epoch)
 			}); err != nil {
 				return history, err

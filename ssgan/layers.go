@@ -99,8 +99,8 @@ func Conv2D(x, kernel *Node, stride int, same bool) *Node {
 	return Reshape(Dot(patches, Reshape(kernel, k*k*cin, cout)).Product(), n, ho, wo, cout)
 }
 
-// conv is a convolution layer: kernel (and bias if useBias) from scope.At("%s", name).
-func conv(scope *model.Scope, name string, x *Node, k, cout, stride int, same, useBias bool) *Node {
+// Conv is a convolution layer: kernel (and bias if useBias) from scope.At("%s", name).
+func Conv(scope *model.Scope, name string, x *Node, k, cout, stride int, same, useBias bool) *Node {
 	s := scope.At("%s", name)
 	cin := x.Shape().Dimensions[3]
 	kernel := s.VariableWithShape("kernel", shapes.Make(x.DType(), k, k, cin, cout)).NodeValue(x.Graph())
@@ -132,8 +132,8 @@ func asLastAxis(v *Node, rank int) *Node {
 	return Reshape(v, dims...)
 }
 
-// leakyReLU is max(alpha*x, x), the course's activation (alpha 0.2).
-func leakyReLU(x *Node, alpha float64) *Node { return Max(x, MulScalar(x, alpha)) }
+// LeakyReLU is max(alpha*x, x), the course's activation (alpha 0.2).
+func LeakyReLU(x *Node, alpha float64) *Node { return Max(x, MulScalar(x, alpha)) }
 
 // BNMode says how a network normalises and regularises in one pass.
 type BNMode struct {
@@ -142,12 +142,12 @@ type BNMode struct {
 	Update     *Node // If not nil (and BatchStats): stored = (1-Update)*stored + Update*batch statistics.
 }
 
-// batchNorm normalises over every axis but the last.
+// BatchNorm normalises over every axis but the last.
 //
 // With mode.BatchStats it uses the batch's mean and variance (and folds them into the stored statistics
 // when mode.Update is set); otherwise it uses the stored statistics, so a prediction depends only on its
 // input, not on the rest of its batch (the course always used batch statistics).
-func batchNorm(scope *model.Scope, name string, x *Node, mode BNMode) *Node {
+func BatchNorm(scope *model.Scope, name string, x *Node, mode BNMode) *Node {
 	s := scope.At("%s", name)
 	g := x.Graph()
 	c := x.Shape().Dimensions[x.Rank()-1]
@@ -178,9 +178,9 @@ func batchNorm(scope *model.Scope, name string, x *Node, mode BNMode) *Node {
 	return Add(Mul(x, asLastAxis(scale, x.Rank())), asLastAxis(shift, x.Rank()))
 }
 
-// dropout zeroes each value with probability rate during training and rescales the rest by 1/(1-rate).
+// Dropout zeroes each value with probability rate during training and rescales the rest by 1/(1-rate).
 // The course's dropout calls had no training flag and so never dropped anything.
-func dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
+func Dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
 	if !training || rate <= 0 {
 		return x
 	}
@@ -190,7 +190,7 @@ func dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
 	return Where(keep, DivScalar(x, 1-rate), ZerosLike(x))
 }
 
-// safeNormal draws N(0,1) values by Box-Muller with the uniform draw kept at or above 1e-12. GoMLX's
+// SafeNormal draws N(0,1) values by Box-Muller with the uniform draw kept at or above 1e-12. GoMLX's
 // RandomNormal keeps it above the smallest denormal float32 instead, which a backend that flushes
 // denormals to zero (XLA on CPU) turns into log(0): we measured an infinite noise value, and so a NaN loss,
 // within the first epoch of the MLP recipe, which draws about a million noise values per step (the
@@ -198,7 +198,7 @@ func dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
 //
 // It draws the same two uniform streams as RandomNormal and applies the same formula, so results only
 // differ where RandomNormal would have drawn an infinity.
-func safeNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
+func SafeNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
 	u1 := Max(scope.RandomUniform(g, shape), Scalar(g, shape.DType, 1e-12))
 	u2 := scope.RandomUniform(g, shape)
 	return Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))

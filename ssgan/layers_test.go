@@ -117,14 +117,14 @@ func TestConv2DGradient(t *testing.T) {
 	assertClose(t, "d/dk", flat32(out[1]), numeric(k, func(v []float32) float64 { return loss(x, v) }), 1e-3)
 }
 
-// safeNormal draws standard normal values, all finite.
+// SafeNormal draws standard normal values, all finite.
 func TestSafeNormal(t *testing.T) {
 	store := model.NewStore()
 	if err := store.SetRNGStateFromSeed(5); err != nil {
 		t.Fatal(err)
 	}
 	e, err := model.NewExec(backend(t), store, func(scope *model.Scope, x *Node) *Node {
-		return safeNormal(scope, x.Graph(), shapes.Make(dtypes.Float32, 100000))
+		return SafeNormal(scope, x.Graph(), shapes.Make(dtypes.Float32, 100000))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -33,8 +33,8 @@ func SoftmaxCrossEntropy(logits, labels *Node) *Node {
 	return Sub(lse, ReduceSum(Mul(logits, OneHot(labels, k, logits.DType())), -1))
 }
 
-// maskedMean is sum(mask * x) / max(1, sum(mask)): the mean over the masked-in examples, 0 when none is.
-func maskedMean(x, mask *Node) *Node {
+// MaskedMean is sum(mask * x) / max(1, sum(mask)): the mean over the masked-in examples, 0 when none is.
+func MaskedMean(x, mask *Node) *Node {
 	n := ReduceAllSum(mask)
 	return Div(ReduceAllSum(Mul(x, mask)), Max(n, OnesLike(n)))
 }

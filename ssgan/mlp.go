@@ -64,7 +64,7 @@ func gaussianNoise(scope *model.Scope, x *Node, sigma float64, on bool) *Node {
 	if !on || sigma == 0 {
 		return x
 	}
-	return Add(x, MulScalar(safeNormal(scope, x.Graph(), x.Shape()), sigma))
+	return Add(x, MulScalar(SafeNormal(scope, x.Graph(), x.Shape()), sigma))
 }
 
 // MLPDiscriminator returns the class logits [N,10] and the last hidden layer [N,250] (before its noise)
@@ -88,7 +88,7 @@ func MLPGenerator(scope *model.Scope, z *Node) *Node {
 	x := z
 	for i, width := range []int{500, 500} {
 		x = Dense(s, "dense"+string(rune('1'+i)), x, width)
-		x = Softplus(batchNorm(s, "bn"+string(rune('1'+i)), x, BNMode{BatchStats: true}))
+		x = Softplus(BatchNorm(s, "bn"+string(rune('1'+i)), x, BNMode{BatchStats: true}))
 	}
 	// As in the reference, the output layer is weight-normalised without the data-dependent start: it
 	// would set biases that saturate the sigmoid for pixels that are dark in every initial sample.

@@ -138,7 +138,7 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p}
+	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p.WithDefaults()}
 	if err := m.Store.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
@@ -158,61 +158,66 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 	return m, nil
 }
 
-// stepGraph builds one simultaneous training step: one forward pass computes both losses, then each
-// player's Adam updates only its own variables from its own loss (as the course's two minimize ops
-// run together). Inputs: images [N,32,32,3], labels [N] int32, mask [N] float32.
+// stepGraph builds one simultaneous training step: one forward pass computes both losses (StepLosses),
+// then each player's Adam updates only its own variables from its own loss (as the course's two minimize
+// ops run together). Inputs: images [N,32,32,3], labels [N] int32, mask [N] float32.
 func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 	x, labels, mask := inputs[0], inputs[1], inputs[2]
 	g := x.Graph()
-	cfg := m.Config.Model
-	n := x.Shape().Dimensions[0]
-	update := Scalar(g, dtypes.Float32, 1-cfg.BNMomentum)
-	train := BNMode{Dropout: true, BatchStats: true, Update: update}
-	realLogits, realFeatures := Discriminator(scope, cfg, m.Pieces, x, train)
-	var dLoss, gLoss *Node
-	if m.Config.SupervisedOnly {
-		dLoss, gLoss = maskedMean(SoftmaxCrossEntropy(realLogits, labels), mask), ScalarZero(g, dtypes.Float32)
-	} else {
-		z := safeNormal(scope, g, shapes.Make(dtypes.Float32, n, cfg.ZDim)) // Not RandomNormal: see safeNormal.
-		fake := Generator(scope, cfg, z, train)
-		// Generated images must not move the inference statistics: no Update on this pass.
-		fakeLogits, fakeFeatures := Discriminator(scope, cfg, m.Pieces, fake, BNMode{Dropout: true, BatchStats: true})
-		realGAN := m.Pieces.GANLogit(realLogits, cfg.ExtraClass)
-		fakeGAN := m.Pieces.GANLogit(fakeLogits, cfg.ExtraClass)
-		dLoss = m.Pieces.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
-		gLoss = m.Pieces.GeneratorLoss(realFeatures, fakeFeatures)
-	}
-	newAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
+	train := BNMode{Dropout: true, BatchStats: true, Update: Scalar(g, dtypes.Float32, 1-m.Config.Model.BNMomentum)}
+	dLoss, gLoss, realLogits := m.Pieces.StepLosses(scope, m.Config, m.Pieces, x, labels, mask, train)
+	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
 	if !m.Config.SupervisedOnly {
-		newAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
+		NewAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
 	}
 	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
 	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
 }
 
-// newAdam is one player's optimizer, the same for both recipes: Adam with the configured learning rate
-// and beta1, its state under its own scope.
-func newAdam(cfg TrainConfig, player string) optimizer.Interface {
+// StepLosses wires one training step's losses (the course's model_loss). The discriminator classifies the
+// real batch x; it also scores as many generated images, and the generator is asked to match the real
+// images' average features. labels [N] int32 and mask [N] float32 (1 where the label is known) go to the
+// supervised part. With cfg.SupervisedOnly there is no generator: the loss is the masked cross-entropy
+// and gLoss is 0. p must hold the networks (NewModel fills them in).
+func StepLosses(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *Node, train BNMode) (dLoss, gLoss, realLogits *Node) {
+	realLogits, realFeatures := p.Discriminator(scope, cfg.Model, p, x, train)
+	if cfg.SupervisedOnly {
+		return MaskedMean(SoftmaxCrossEntropy(realLogits, labels), mask), ScalarZero(x.Graph(), dtypes.Float32), realLogits
+	}
+	z := SafeNormal(scope, x.Graph(), shapes.Make(dtypes.Float32, x.Shape().Dimensions[0], cfg.Model.ZDim))
+	fake := p.Generator(scope, cfg.Model, z, train)
+	// Generated images must not move the inference statistics: no Update on this pass.
+	fakeLogits, fakeFeatures := p.Discriminator(scope, cfg.Model, p, fake, BNMode{Dropout: train.Dropout, BatchStats: true})
+	realGAN := p.GANLogit(realLogits, cfg.Model.ExtraClass)
+	fakeGAN := p.GANLogit(fakeLogits, cfg.Model.ExtraClass)
+	dLoss = p.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
+	gLoss = p.GeneratorLoss(realFeatures, fakeFeatures)
+	return dLoss, gLoss, realLogits
+}
+
+// NewAdam is one player's optimizer, the same for both players and both recipes: Adam with the configured
+// learning rate and beta1 (0.5, as DCGAN recommends), its state under its own scope ("adam_" + player).
+func NewAdam(cfg TrainConfig, player string) optimizer.Interface {
 	return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(cfg.Beta1, 0.999).Epsilon(1e-8).
 		Scope("adam_" + player).Done()
 }
 
 // evalGraph predicts digits for images [N,32,32,3]: dropout off, inference BN statistics.
 func (m *Model) evalGraph(scope *model.Scope, x *Node) *Node {
-	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
+	logits, _ := m.Pieces.Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
 	return Predictions(logits)
 }
 
 // refreshGraph folds the batch statistics of real images x into the discriminator's stored BN statistics
 // with weight w (a scalar): dropout off, exactly as at inference. Returns the batch size as a dummy output.
 func (m *Model) refreshGraph(scope *model.Scope, x, w *Node) *Node {
-	logits, _ := Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
+	logits, _ := m.Pieces.Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
 	return ReduceAllSum(OnesLike(Slice(logits, AxisRange(), AxisRange(0, 1))))
 }
 
 // sampleGraph generates images from z [N,ZDim] with the generator in inference mode.
 func (m *Model) sampleGraph(scope *model.Scope, z *Node) *Node {
-	return Generator(scope, m.Config.Model, z, BNMode{})
+	return m.Pieces.Generator(scope, m.Config.Model, z, BNMode{})
 }
 
 // panicToError turns a recovered panic into an error: an exercise stub's as it is, anything else prefixed.
@@ -403,7 +408,16 @@ func VerifySplit(store *model.Store, d, g []*model.Variable) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("variable split: %s", strings.Join(problems, "; "))
+		return fmt.Errorf("variable split: %s", firstFew(problems, 4))
 	}
 	return nil
+}
+
+// firstFew joins the first n problems and counts the rest, so that a message stays readable when a
+// mistake affects every variable.
+func firstFew(problems []string, n int) string {
+	if len(problems) <= n {
+		return strings.Join(problems, "; ")
+	}
+	return fmt.Sprintf("%s; … and %d more", strings.Join(problems[:n], "; "), len(problems)-n)
 }

@@ -273,10 +273,10 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		"corrupt":   append(append([]byte{}, raw[:len(raw)-5]...), 1, 2, 3, 4, 5),
 		"foreign":   []byte("hello"),
 	} {
-		bad := filepath.Join(t.TempDir(), CheckpointFile)
-		os.WriteFile(bad, content, 0o644)
-		if _, _, err := LoadModel(backend(t), filepath.Dir(bad)); err == nil || !strings.Contains(err.Error(), bad) {
-			t.Errorf("%s checkpoint: error %v, want one naming %s", name, err, bad)
+		NotFinite := filepath.Join(t.TempDir(), CheckpointFile)
+		os.WriteFile(NotFinite, content, 0o644)
+		if _, _, err := LoadModel(backend(t), filepath.Dir(NotFinite)); err == nil || !strings.Contains(err.Error(), NotFinite) {
+			t.Errorf("%s checkpoint: error %v, want one naming %s", name, err, NotFinite)
 		}
 	}
 	entries, _ := os.ReadDir(dir)

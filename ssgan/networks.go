@@ -29,6 +29,9 @@ type ModelConfig struct {
 	Upsample   string  // How the generator doubles resolution: UpsampleResize (DefaultUpsample; "" means it), UpsampleTransposed (the course's) or UpsampleSubpixel.
 }
 
+// HasDropout says whether the discriminator drops anything in training.
+func (c ModelConfig) HasDropout() bool { return c.Drop > 0 || c.InputDrop > 0 }
+
 // DefaultModelConfig returns the course's architecture.
 func DefaultModelConfig() ModelConfig {
 	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9,
@@ -45,6 +48,27 @@ type Pieces struct {
 	DiscriminatorLoss func(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node
 	GeneratorLoss     func(realFeatures, fakeFeatures *Node) *Node
 	SplitVariables    func(store *model.Store) (d, g []*model.Variable, err error)
+
+	// The given code that the lesson shows as cells a learner may edit: the networks and the wiring of the
+	// losses. nil means the package's own Generator, Discriminator and StepLosses (NewModel fills them
+	// in with WithDefaults).
+	Generator     func(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node
+	Discriminator func(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node)
+	StepLosses    func(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *Node, train BNMode) (dLoss, gLoss, realLogits *Node)
+}
+
+// WithDefaults returns p with the package's Generator, Discriminator and StepLosses wherever p has none.
+func (p Pieces) WithDefaults() Pieces {
+	if p.Generator == nil {
+		p.Generator = Generator
+	}
+	if p.Discriminator == nil {
+		p.Discriminator = Discriminator
+	}
+	if p.StepLosses == nil {
+		p.StepLosses = StepLosses
+	}
+	return p
 }
 
 // ReferencePieces returns the reference implementations.
@@ -66,7 +90,8 @@ func ReferencePieces() Pieces {
 // drifted far apart: feature-matching loss ~1.1 vs ~0.2).
 const InitStddev = 0.0
 
-func withInit(s *model.Scope, stddev float64) *model.Scope {
+// WithInit makes the variables created under s start from N(0, stddev); stddev <= 0 keeps GoMLX's default.
+func WithInit(s *model.Scope, stddev float64) *model.Scope {
 	if stddev <= 0 {
 		return s
 	}
@@ -81,16 +106,16 @@ func withInit(s *model.Scope, stddev float64) *model.Scope {
 // convolution learned a texture (see upsample.go); cfg.Upsample = UpsampleTransposed gives the course's
 // exactly.
 func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
-	s := withInit(scope.At(GeneratorScope), cfg.InitStddev)
+	s := WithInit(scope.At(GeneratorScope), cfg.InitStddev)
 	g4 := 4 * cfg.GSize
 	x := Dense(s, "dense", z, 4*4*g4)
 	x = Reshape(x, z.Shape().Dimensions[0], 4, 4, g4)
-	x = leakyReLU(batchNorm(s, "bn0", x, mode), cfg.Alpha)
-	x = upsample(s, cfg.Upsample, "up1", x, 2*cfg.GSize, false) // 8x8
-	x = leakyReLU(batchNorm(s, "bn1", x, mode), cfg.Alpha)
-	x = upsample(s, cfg.Upsample, "up2", x, cfg.GSize, false) // 16x16
-	x = leakyReLU(batchNorm(s, "bn2", x, mode), cfg.Alpha)
-	x = upsample(s, cfg.Upsample, "up3", x, data.ImageChannels, true) // 32x32x3
+	x = LeakyReLU(BatchNorm(s, "bn0", x, mode), cfg.Alpha)
+	x = Upsample(s, cfg.Upsample, "up1", x, 2*cfg.GSize, false) // 8x8
+	x = LeakyReLU(BatchNorm(s, "bn1", x, mode), cfg.Alpha)
+	x = Upsample(s, cfg.Upsample, "up2", x, cfg.GSize, false) // 16x16
+	x = LeakyReLU(BatchNorm(s, "bn2", x, mode), cfg.Alpha)
+	x = Upsample(s, cfg.Upsample, "up3", x, data.ImageChannels, true) // 32x32x3
 	return Tanh(x)
 }
 
@@ -101,18 +126,18 @@ func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node 
 // images may update those (mode.Update), so at test time the network normalises as it did for real
 // data, never for generated images.
 func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node) {
-	s := withInit(scope.At(DiscriminatorScope), cfg.InitStddev)
+	s := WithInit(scope.At(DiscriminatorScope), cfg.InitStddev)
 	d, a, training := cfg.DSize, cfg.Alpha, mode.Dropout
-	x = dropout(s, x, cfg.InputDrop, training)
-	x = leakyReLU(conv(s, "conv1", x, 3, d, 2, true, true), a) // 16x16
-	x = dropout(s, x, cfg.Drop, training)
-	x = leakyReLU(batchNorm(s, "bn2", conv(s, "conv2", x, 3, d, 2, true, false), mode), a) // 8x8
-	x = leakyReLU(batchNorm(s, "bn3", conv(s, "conv3", x, 3, d, 2, true, false), mode), a) // 4x4
-	x = dropout(s, x, cfg.Drop, training)
-	x = leakyReLU(batchNorm(s, "bn4", conv(s, "conv4", x, 3, 2*d, 1, true, false), mode), a)
-	x = leakyReLU(batchNorm(s, "bn5", conv(s, "conv5", x, 3, 2*d, 1, true, false), mode), a)
+	x = Dropout(s, x, cfg.InputDrop, training)
+	x = LeakyReLU(Conv(s, "conv1", x, 3, d, 2, true, true), a) // 16x16
+	x = Dropout(s, x, cfg.Drop, training)
+	x = LeakyReLU(BatchNorm(s, "bn2", Conv(s, "conv2", x, 3, d, 2, true, false), mode), a) // 8x8
+	x = LeakyReLU(BatchNorm(s, "bn3", Conv(s, "conv3", x, 3, d, 2, true, false), mode), a) // 4x4
+	x = Dropout(s, x, cfg.Drop, training)
+	x = LeakyReLU(BatchNorm(s, "bn4", Conv(s, "conv4", x, 3, 2*d, 1, true, false), mode), a)
+	x = LeakyReLU(BatchNorm(s, "bn5", Conv(s, "conv5", x, 3, 2*d, 1, true, false), mode), a)
 	// Feature-matching layer: no normalisation, so the features keep the scale the generator must match.
-	x = leakyReLU(conv(s, "conv6", x, 3, 2*d, 1, false, true), a) // 2x2
+	x = LeakyReLU(Conv(s, "conv6", x, 3, 2*d, 1, false, true), a) // 2x2
 	features = p.GlobalAveragePool(x)
 	logits = p.ClassLogits(s, features, cfg.ExtraClass)
 	return logits, features

@@ -40,9 +40,9 @@ func ClassLogits(scope *model.Scope, features *Node, extraClass bool) *Node {
 // Compute the log-sum-exp stably: subtract each row's maximum m before exp (so nothing overflows even for
 // logits of 1e4) and add m back afterwards. Hold m constant for the gradient (StopGradient).
 func GANLogit(classLogits *Node, extraClass bool) *Node {
-	real := Slice(classLogits, AxisRange(), AxisRange(0, NumClasses))
-	m := StopGradient(ReduceMax(real, -1))
-	logSumExp := Add(m, Log(ReduceSum(Exp(Sub(real, ExpandAxes(m, -1))), -1)))
+	digits := Slice(classLogits, AxisRange(), AxisRange(0, NumClasses))
+	m := StopGradient(ReduceMax(digits, -1))
+	logSumExp := Add(m, Log(ReduceSum(Exp(Sub(digits, ExpandAxes(m, -1))), -1)))
 	if !extraClass {
 		return logSumExp
 	}

@@ -56,15 +56,22 @@ func ImagesGrid(im *data.Images, rows, cols int) *image.RGBA {
 	return SampleGrid(px, rows, cols)
 }
 
-// LearningCurves plots train and test accuracy (left) and both losses (right) per epoch, as PNG bytes.
-func LearningCurves(history []EpochMetrics) ([]byte, error) {
-	acc := plot.New()
-	acc.Title.Text = "Accuracy"
-	acc.X.Label.Text = "epoch"
+// LearningCurves plots, per epoch, the train and test accuracy, the discriminator's loss and the
+// generator's loss, each on its own axes (the generator's feature-matching loss is far smaller than the
+// discriminator's), as PNG bytes. dropout says whether the run trained with dropout, for the legend: the
+// train accuracy is measured during the epoch, so with dropout it lags the test accuracy.
+func LearningCurves(history []EpochMetrics, dropout bool) ([]byte, error) {
+	panel := func(title, ylabel string) *plot.Plot {
+		p := plot.New()
+		p.Title.Text = title
+		p.X.Label.Text = "epoch"
+		p.Y.Label.Text = ylabel
+		return p
+	}
+	acc := panel("Accuracy", "fraction correct")
 	acc.Y.Min, acc.Y.Max = 0, 1
-	loss := plot.New()
-	loss.Title.Text = "Losses"
-	loss.X.Label.Text = "epoch"
+	dLoss := panel("Discriminator loss", "loss: supervised + unsupervised")
+	gLoss := panel("Generator loss", "loss: feature matching")
 	series := func(get func(EpochMetrics) float64) plotter.XYs {
 		xy := make(plotter.XYs, len(history))
 		for i, h := range history {
@@ -82,29 +89,35 @@ func LearningCurves(history []EpochMetrics) ([]byte, error) {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
 		p.Add(l, pts)
-		p.Legend.Add(name, l)
+		if name != "" {
+			p.Legend.Add(name, l)
+		}
 		return nil
+	}
+	trainName := "train (labelled images, during the epoch)"
+	if dropout {
+		trainName = "train (labelled images, dropout on)"
 	}
 	blue, orange := color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}
 	for _, err := range []error{
-		add(acc, "train (labelled, dropout on)", series(func(h EpochMetrics) float64 { return h.TrainAcc }), blue, true),
+		add(acc, trainName, series(func(h EpochMetrics) float64 { return h.TrainAcc }), blue, true),
 		add(acc, "test", series(func(h EpochMetrics) float64 { return h.TestAcc }), orange, false),
-		add(loss, "discriminator", series(func(h EpochMetrics) float64 { return h.DLoss }), blue, false),
-		add(loss, "generator", series(func(h EpochMetrics) float64 { return h.GLoss }), orange, false),
+		add(dLoss, "", series(func(h EpochMetrics) float64 { return h.DLoss }), blue, false),
+		add(gLoss, "", series(func(h EpochMetrics) float64 { return h.GLoss }), orange, false),
 	} {
 		if err != nil {
 			return nil, fmt.Errorf("learning curves: %w", err)
 		}
 	}
 	acc.Legend.Top, acc.Legend.Left = false, false
-	loss.Legend.Top = true
-	const w, h = 10 * vg.Inch, 4 * vg.Inch
+	const w, h = 12 * vg.Inch, 3.6 * vg.Inch
 	canvas := vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
 	dc := draw.New(canvas)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2,
+	tiles := draw.Tiles{Rows: 1, Cols: 3, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2,
 		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
-	acc.Draw(tiles.At(dc, 0, 0))
-	loss.Draw(tiles.At(dc, 1, 0))
+	for i, p := range []*plot.Plot{acc, dLoss, gLoss} {
+		p.Draw(tiles.At(dc, i, 0))
+	}
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("learning curves: %w", err)

@@ -26,6 +26,8 @@ type RunOptions struct {
 	StartEpoch  int                      // Epochs already trained (when resuming).
 	OnEpoch     func(EpochMetrics) error // Called after each epoch (e.g. a notebook shows the samples).
 	SampleEvery int                      // Write samples every N epochs (default 1).
+	// TrainEpoch runs one epoch's steps; nil means the package's TrainEpoch (the lesson passes its own cell's).
+	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
 }
 
 // FixedNoise returns n noise vectors drawn from N(0,1) with a seed, so sample grids are comparable across epochs.
@@ -58,51 +60,24 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		}
 	}
 	z := FixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
+	trainEpoch := opt.TrainEpoch
+	if trainEpoch == nil {
+		trainEpoch = TrainEpoch
+	}
 	stepsPerEpoch := (ds.Train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
 	var history []EpochMetrics
 	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
-		em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
-		var bar *progressbar.ProgressBar
+		var onStep func()
 		if opt.Progress != nil {
-			bar = progressbar.NewOptions(stepsPerEpoch, progressbar.OptionSetWriter(opt.Progress),
+			bar := progressbar.NewOptions(stepsPerEpoch, progressbar.OptionSetWriter(opt.Progress),
 				progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, cfg.Epochs)),
 				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
 				progressbar.OptionClearOnFinish())
+			onStep = func() { _ = bar.Add(1) }
 		}
-		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)))
-		var correct, labelled float64
-		start := time.Now()
-		for b := range data.Batches(ds.Train, cfg.BatchSize, rng, ds.Mask) {
-			if err := ctx.Err(); err != nil {
-				return history, err
-			}
-			r, err := m.Step(b)
-			if err != nil {
-				return history, fmt.Errorf("epoch %d step %d: %w", epoch, em.Steps+1, err)
-			}
-			if bad(r.DLoss) || bad(r.GLoss) {
-				return history, fmt.Errorf("epoch %d step %d: loss is not finite (discriminator %g, generator %g); "+
-					"stopping: try a lower learning rate (the checkpoint of the last finished epoch is intact)",
-					epoch, em.Steps+1, r.DLoss, r.GLoss)
-			}
-			em.Steps++
-			em.DLoss += r.DLoss
-			em.GLoss += r.GLoss
-			correct += r.Correct
-			labelled += r.Labelled
-			if bar != nil {
-				_ = bar.Add(1)
-			}
-		}
-		em.EpochSeconds = time.Since(start).Seconds()
-		if em.Steps > 0 {
-			em.DLoss /= float64(em.Steps)
-			em.GLoss /= float64(em.Steps)
-			em.StepSeconds = em.EpochSeconds / float64(em.Steps)
-			em.StepsPerSecond = float64(em.Steps) / em.EpochSeconds
-		}
-		if labelled > 0 {
-			em.TrainAcc = correct / labelled
+		em, err := trainEpoch(ctx, m, ds, epoch, onStep)
+		if err != nil {
+			return history, err
 		}
 		if err := m.DecayLearningRate(); err != nil {
 			return history, err
@@ -167,7 +142,54 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 	return history, nil
 }
 
-func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+// TrainEpoch runs one epoch of training (the course's inner loop): the training images in a new order
+// (seeded by the run's seed and the epoch), cfg.BatchSize at a time, each batch one simultaneous step of
+// both players. It returns the epoch's mean losses, the accuracy on the labelled images it trained on
+// (dropout on, so it lags the test accuracy) and its timing. onStep, if not nil, is called after every
+// step. It stops when ctx is cancelled and at the first loss that is not finite.
+func TrainEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+	cfg := m.Config
+	em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
+	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)))
+	var correct, labelled float64
+	start := time.Now()
+	for b := range data.Batches(ds.Train, cfg.BatchSize, rng, ds.Mask) {
+		if err := ctx.Err(); err != nil {
+			return em, err
+		}
+		r, err := m.Step(b)
+		if err != nil {
+			return em, fmt.Errorf("epoch %d step %d: %w", epoch, em.Steps+1, err)
+		}
+		if NotFinite(r.DLoss) || NotFinite(r.GLoss) {
+			return em, fmt.Errorf("epoch %d step %d: loss is not finite (discriminator %g, generator %g); "+
+				"stopping: try a lower learning rate (the checkpoint of the last finished epoch is intact)",
+				epoch, em.Steps+1, r.DLoss, r.GLoss)
+		}
+		em.Steps++
+		em.DLoss += r.DLoss
+		em.GLoss += r.GLoss
+		correct += r.Correct
+		labelled += r.Labelled
+		if onStep != nil {
+			onStep()
+		}
+	}
+	em.EpochSeconds = time.Since(start).Seconds()
+	if em.Steps > 0 {
+		em.DLoss /= float64(em.Steps)
+		em.GLoss /= float64(em.Steps)
+		em.StepSeconds = em.EpochSeconds / float64(em.Steps)
+		em.StepsPerSecond = float64(em.Steps) / em.EpochSeconds
+	}
+	if labelled > 0 {
+		em.TrainAcc = correct / labelled
+	}
+	return em, nil
+}
+
+// NotFinite says whether a loss is NaN or infinite.
+func NotFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 
 // BestEpoch returns the epoch with the best validation accuracy and that accuracy (0, 0 without any).
 func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {
@@ -182,11 +204,12 @@ func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {
 // writeEpochOutputs appends the metrics line, writes the sample grid (if samples) and curves, and saves
 // the checkpoint.
 func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32) error {
-	return writeRunOutputs(opt, em, history, samples, func() error { return m.SaveCheckpoint(opt.OutDir, em.Epoch) })
+	return writeRunOutputs(opt, em, history, samples, m.Config.Model.HasDropout(), func() error { return m.SaveCheckpoint(opt.OutDir, em.Epoch) })
 }
 
-// writeRunOutputs is writeEpochOutputs for any model: save writes its checkpoint.
-func writeRunOutputs(opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32, save func() error) error {
+// writeRunOutputs is writeEpochOutputs for any model: dropout says whether it trained with dropout (for
+// the curves' legend) and save writes its checkpoint.
+func writeRunOutputs(opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32, dropout bool, save func() error) error {
 	line, _ := json.Marshal(em)
 	f, err := os.OpenFile(filepath.Join(opt.OutDir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -205,7 +228,7 @@ func writeRunOutputs(opt RunOptions, em EpochMetrics, history []EpochMetrics, sa
 			return err
 		}
 	}
-	curves, err := LearningCurves(history)
+	curves, err := LearningCurves(history, dropout)
 	if err != nil {
 		return err
 	}
@@ -259,4 +282,40 @@ func RunOutputs(dir string) []string {
 	}
 	samples, _ := filepath.Glob(filepath.Join(dir, "samples_[0-9][0-9][0-9].png"))
 	return append(out, samples...)
+}
+
+// DescribeRun states in one line what a run trains: backend, data, label count, sizes, dropout and
+// budget, all read from the model and the data set themselves (the notebook prints it to show what ran).
+func DescribeRun(m *Model, ds *data.Dataset) string {
+	cfg := m.Config
+	source := "SVHN"
+	switch {
+	case cfg.Data.Synthetic:
+		source = "generated digits"
+	case cfg.Data.Dataset == data.DatasetMNIST:
+		source = "MNIST"
+	case cfg.Data.File != "":
+		source = "SVHN (" + filepath.Base(cfg.Data.File) + ")"
+	}
+	labelled := 0
+	for _, k := range ds.Mask {
+		if k {
+			labelled++
+		}
+	}
+	validation := 0
+	if ds.Valid != nil {
+		validation = ds.Valid.Len()
+	}
+	dropout := "dropout off"
+	if cfg.Model.HasDropout() {
+		dropout = fmt.Sprintf("dropout %g/%g", cfg.Model.InputDrop, cfg.Model.Drop)
+	}
+	kind := "SSGAN"
+	if cfg.SupervisedOnly {
+		kind = "supervised-only"
+	}
+	return fmt.Sprintf("backend %s; %s: %d training images (%d labelled), %d validation, %d test; %s, d_size %d, g_size %d, %s, extra_class %v, batch %d, %d epochs",
+		DescribeBackend(m.Backend), source, ds.Train.Len(), labelled, validation, ds.Test.Len(), kind,
+		cfg.Model.DSize, cfg.Model.GSize, dropout, cfg.Model.ExtraClass, cfg.BatchSize, cfg.Epochs)
 }

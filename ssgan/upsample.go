@@ -68,15 +68,15 @@ func DepthToSpace(x *Node) *Node {
 // Transpose6 permutes [N,H,W,r,s,C] to [N,H,r,W,s,C].
 func Transpose6(x *Node) *Node { return TransposeAllAxes(x, 0, 1, 3, 2, 4, 5) }
 
-// upsample doubles the resolution of x [N,H,W,Cin] to [N,2H,2W,cout] the way kind says.
-func upsample(scope *model.Scope, kind, name string, x *Node, cout int, useBias bool) *Node {
+// Upsample doubles the resolution of x [N,H,W,Cin] to [N,2H,2W,cout] the way kind says.
+func Upsample(scope *model.Scope, kind, name string, x *Node, cout int, useBias bool) *Node {
 	var y *Node
 	if kind == "" {
 		kind = DefaultUpsample
 	}
 	switch kind {
 	case UpsampleSubpixel:
-		return DepthToSpace(conv(scope, name, x, 3, 4*cout, 1, true, useBias))
+		return DepthToSpace(Conv(scope, name, x, 3, 4*cout, 1, true, useBias))
 	case UpsampleResize:
 		y = resizeConv(scope, name, x, cout)
 	case UpsampleTransposed:

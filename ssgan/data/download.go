@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -47,6 +48,40 @@ func EnsureSVHN(ctx context.Context, dir string, w io.Writer) error {
 		if err := d.Ensure(ctx, dir, f); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// SVHNReachable says, within timeout, whether the official SVHN site answers for the training file: a
+// notebook asks it before starting a 240 MB download, and works offline on generated digits when not.
+func SVHNReachable(ctx context.Context, timeout time.Duration) error {
+	return (&Downloader{BaseURL: SVHNBaseURL}).Reachable(ctx, SVHNFiles[0], timeout)
+}
+
+// Reachable asks the server, with a HEAD request that must answer within timeout, whether it serves f
+// (status 200 and, when the server states it, f's exact size). It downloads nothing.
+func (d *Downloader) Reachable(ctx context.Context, f RemoteFile, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	url := strings.TrimSuffix(d.BaseURL, "/") + "/" + f.Name
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, url, nil)
+	if err != nil {
+		return err
+	}
+	client := d.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s not reachable within %v: %w", url, timeout, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: server answered %s", url, resp.Status)
+	}
+	if resp.ContentLength >= 0 && resp.ContentLength != f.Size {
+		return fmt.Errorf("%s: server offers %d bytes, want %d", url, resp.ContentLength, f.Size)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDownloader(t *testing.T) {
@@ -83,5 +84,48 @@ func TestDownloader(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want only good.mat (no partial files left)", len(entries))
+	}
+}
+
+// Reachable answers quickly, downloads nothing, and says why a server will not do.
+func TestReachable(t *testing.T) {
+	f := RemoteFile{Name: "train.mat", Size: 1234}
+	release := make(chan struct{})
+	var gets int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodHead {
+			gets++
+		}
+		switch r.URL.Path {
+		case "/ok/train.mat":
+			w.Header().Set("Content-Length", "1234")
+		case "/size/train.mat":
+			w.Header().Set("Content-Length", "99")
+		case "/slow/train.mat":
+			<-release
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	defer close(release) // Before srv.Close, which waits for the slow handler.
+	for _, tc := range []struct {
+		path, wantErr string
+	}{
+		{"/ok", ""},
+		{"/size", "offers 99 bytes, want 1234"},
+		{"/missing", "404"},
+		{"/slow", "not reachable within"},
+	} {
+		err := (&Downloader{BaseURL: srv.URL + tc.path}).Reachable(context.Background(), f, 200*time.Millisecond)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tc.path, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%s: error %v, want one containing %q", tc.path, err, tc.wantErr)
+		}
+	}
+	if gets != 0 {
+		t.Errorf("Reachable sent %d requests other than HEAD", gets)
 	}
 }

@@ -19,7 +19,8 @@ import (
 func GlobalAveragePool(fn func(x *Node) *Node) error {
 	const n, h, w, c = 2, 3, 3, 4
 	x := randValues(n*h*w*c, 1, 1)
-	got, err := eval(func(in []*Node) *Node { return fn(in[0]) }, tensors.FromFlatDataAndDimensions(x, n, h, w, c))
+	got, err := eval("exercise 1 (GlobalAveragePool)", "x is [N, H, W, C]: average over the spatial axes 1 and 2 to get [N, C]",
+		func(in []*Node) *Node { return fn(in[0]) }, tensors.FromFlatDataAndDimensions(x, n, h, w, c))
 	if err != nil {
 		return err
 	}
@@ -32,7 +33,7 @@ func GlobalAveragePool(fn func(x *Node) *Node) error {
 			for p := 0; p < h*w; p++ {
 				mean += float64(x[(b*h*w+p)*c+ch]) / (h * w)
 			}
-			if !close(got[b*c+ch], mean, 1e-5) {
+			if !near(got[b*c+ch], mean, 1e-5) {
 				return fmt.Errorf("GlobalAveragePool: image %d channel %d is %g, want the spatial mean %g", b, ch, got[b*c+ch], mean)
 			}
 		}
@@ -95,7 +96,8 @@ func refGANLogit(row []float32, extraClass bool) float64 {
 func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 	run := func(logits []float32, extra bool) ([]float32, error) {
 		k := ssgan.NumLogits(extra)
-		return eval(func(in []*Node) *Node { return fn(in[0], extra) },
+		return eval("exercise 3 (GANLogit)", "classLogits is [N, K]: reduce over axis 1 (the classes), keeping one value per image",
+			func(in []*Node) *Node { return fn(in[0], extra) },
 			tensors.FromFlatDataAndDimensions(logits, len(logits)/k, k))
 	}
 	for _, extra := range []bool{false, true} {
@@ -109,7 +111,7 @@ func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 			return shapeError(fmt.Sprintf("GANLogit of [16,%d] logits", k), len(got), 16)
 		}
 		for i := range got {
-			if want := refGANLogit(logits[i*k:(i+1)*k], extra); !close(got[i], want, 1e-4) {
+			if want := refGANLogit(logits[i*k:(i+1)*k], extra); !near(got[i], want, 1e-4) {
 				hint := ""
 				if extra {
 					hint = " (with extraClass, subtract the 11th logit; the log-sum-exp is over the first 10 only)"
@@ -139,7 +141,7 @@ func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 		if bad(got[0]) {
 			return fmt.Errorf("GANLogit is not stable: a logit of %s gives %g (want %g) — subtract the row maximum before Exp and add it back after Log", tc.name, got[0], want)
 		}
-		if !close(got[0], want, 1e-5) {
+		if !near(got[0], want, 1e-5) {
 			return fmt.Errorf("GANLogit with a logit of %s gives %g, want %g", tc.name, got[0], want)
 		}
 	}
@@ -162,14 +164,14 @@ func refDLoss(logits []float32, k int, realGAN, fakeGAN []float32, labels []int3
 		sup += float64(mask[i]) * (m + math.Log(s) - float64(logits[i*k+int(labels[i])]))
 		n += float64(mask[i])
 	}
-	var real, fake float64
+	var realLoss, fakeLoss float64
 	for _, v := range realGAN {
-		real += softplus(-float64(v)) // -log σ(x)
+		realLoss += softplus(-float64(v)) // -log σ(x)
 	}
 	for _, v := range fakeGAN {
-		fake += softplus(float64(v)) // -log(1 - σ(x))
+		fakeLoss += softplus(float64(v)) // -log(1 - σ(x))
 	}
-	return sup/math.Max(1, n) + real/float64(len(realGAN)) + fake/float64(len(fakeGAN))
+	return sup/math.Max(1, n) + realLoss/float64(len(realGAN)) + fakeLoss/float64(len(fakeGAN))
 }
 
 // DiscriminatorLoss checks exercise 4 against a float64 reference, on an all-unlabelled batch, with
@@ -187,7 +189,9 @@ func DiscriminatorLoss(fn func(realLogits, realGAN, fakeGAN, labels, mask *Node)
 		}
 	}
 	run := func(realGAN, fakeGAN []float32, labels []int32, mask []float32) (float32, error) {
-		got, err := eval(func(in []*Node) *Node { return fn(in[0], in[1], in[2], in[3], in[4]) },
+		got, err := eval("exercise 4 (DiscriminatorLoss)", "realLogits is [N, K], realGAN [N], fakeGAN [M] with M != N, labels and mask [N]: "+
+			"combine each batch with its own mask or labels, and average real and fake separately",
+			func(in []*Node) *Node { return fn(in[0], in[1], in[2], in[3], in[4]) },
 			tensors.FromFlatDataAndDimensions(logits, n, k), tensors.FromFlatDataAndDimensions(realGAN, n),
 			tensors.FromFlatDataAndDimensions(fakeGAN, len(fakeGAN)), tensors.FromFlatDataAndDimensions(labels, n),
 			tensors.FromFlatDataAndDimensions(mask, n))
@@ -224,14 +228,14 @@ func DiscriminatorLoss(fn func(realLogits, realGAN, fakeGAN, labels, mask *Node)
 	if bad(got) {
 		return fmt.Errorf("DiscriminatorLoss: an all-unlabelled batch gives %g — divide by max(1, sum(mask))", got)
 	}
-	if want := refDLoss(logits, k, realGAN, fakeGAN, labels, none); !close(got, want, 1e-4) {
+	if want := refDLoss(logits, k, realGAN, fakeGAN, labels, none); !near(got, want, 1e-4) {
 		return fmt.Errorf("DiscriminatorLoss: an all-unlabelled batch gives %g, want %g (the unsupervised part alone)", got, want)
 	}
 	got, err = run(realGAN, fakeGAN, labels, mask)
 	if err != nil {
 		return err
 	}
-	if want := refDLoss(logits, k, realGAN, fakeGAN, labels, mask); !close(got, want, 1e-4) {
+	if want := refDLoss(logits, k, realGAN, fakeGAN, labels, mask); !near(got, want, 1e-4) {
 		return fmt.Errorf("DiscriminatorLoss: got %g, want %g (supervised mean over labelled images + sigmoid CE of real->1 and fake->0)", got, want)
 	}
 	huge := make([]float32, n)
@@ -251,9 +255,11 @@ func DiscriminatorLoss(fn func(realLogits, realGAN, fakeGAN, labels, mask *Node)
 // GeneratorLoss checks exercise 5 against a float64 reference, with different batch sizes for real and fake.
 func GeneratorLoss(fn func(realFeatures, fakeFeatures *Node) *Node) error {
 	const n, m, f = 8, 5, 6
-	real, fake := randValues(n*f, 7, 1), randValues(m*f, 8, 1)
-	got, err := eval(func(in []*Node) *Node { return fn(in[0], in[1]) },
-		tensors.FromFlatDataAndDimensions(real, n, f), tensors.FromFlatDataAndDimensions(fake, m, f))
+	realF, fakeF := randValues(n*f, 7, 1), randValues(m*f, 8, 1)
+	got, err := eval("exercise 5 (GeneratorLoss)", "the real and generated batches have different sizes ([N, F] and [M, F]): "+
+		"average each over its own batch axis 0 first, then compare the two [F] means",
+		func(in []*Node) *Node { return fn(in[0], in[1]) },
+		tensors.FromFlatDataAndDimensions(realF, n, f), tensors.FromFlatDataAndDimensions(fakeF, m, f))
 	if err != nil {
 		return err
 	}
@@ -264,14 +270,14 @@ func GeneratorLoss(fn func(realFeatures, fakeFeatures *Node) *Node) error {
 	for j := 0; j < f; j++ {
 		var a, b float64
 		for i := 0; i < n; i++ {
-			a += float64(real[i*f+j]) / n
+			a += float64(realF[i*f+j]) / n
 		}
 		for i := 0; i < m; i++ {
-			b += float64(fake[i*f+j]) / m
+			b += float64(fakeF[i*f+j]) / m
 		}
 		want += math.Abs(a-b) / f
 	}
-	if !close(got[0], want, 1e-5) {
+	if !near(got[0], want, 1e-5) {
 		return fmt.Errorf("GeneratorLoss: got %g, want %g (mean over features of |batch-mean real - batch-mean fake|)", got[0], want)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -49,9 +50,11 @@ func withBackend(check func(b compute.Backend) error) (err error) {
 	return check(b)
 }
 
-// eval builds and runs a graph on the given inputs and returns its first output's values.
-func eval(fn func(inputs []*Node) *Node, inputs ...*tensors.Tensor) (out []float32, err error) {
-	err = withBackend(func(b compute.Backend) error {
+// eval builds and runs a graph on the given inputs and returns its first output's values. When building
+// the learner's graph fails (usually shapes that do not fit together), the error names the exercise,
+// the inputs' shapes and hint, in the lesson's words, instead of GoMLX's raw message alone.
+func eval(name, hint string, fn func(inputs []*Node) *Node, inputs ...*tensors.Tensor) (out []float32, err error) {
+	err = withBackend(func(b compute.Backend) (err error) {
 		e, err := NewExec(b, func(xs []*Node) *Node { return fn(xs) })
 		if err != nil {
 			return err
@@ -62,12 +65,36 @@ func eval(fn func(inputs []*Node) *Node, inputs ...*tensors.Tensor) (out []float
 		}
 		res, err := e.Call(args...)
 		if err != nil {
-			return unwrapStub(err)
+			if stub := unwrapStub(err); stub != err {
+				return stub
+			}
+			shapes := make([]string, len(inputs))
+			for i, in := range inputs {
+				shapes[i] = fmt.Sprint(in.Shape().Dimensions)
+			}
+			return fmt.Errorf("%s: building your graph failed on inputs of shapes %s: %s — %s",
+				name, strings.Join(shapes, ", "), firstLine(err), hint)
 		}
 		out = tensors.MustCopyFlatData[float32](res[0])
 		return nil
 	})
 	return out, err
+}
+
+// firstLine is the first line of an error's message, without GoMLX's stack trace and, for a panic while
+// building a graph, without the wrapping that names GoMLX's internals.
+func firstLine(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "panicked: "); i >= 0 {
+		msg = msg[i+len("panicked: "):]
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	return msg
 }
 
 // panicError turns a recovered panic into an error, keeping an exercise stub's message as it is.
@@ -95,7 +122,7 @@ func randValues(n int, seed uint64, scale float64) []float32 {
 
 func bad(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }
 
-func close(got float32, want float64, rel float64) bool {
+func near(got float32, want float64, rel float64) bool {
 	return !bad(got) && math.Abs(float64(got)-want) <= rel*math.Max(1, math.Abs(want))
 }
 

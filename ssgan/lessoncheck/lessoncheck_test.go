@@ -109,6 +109,15 @@ func TestChecksCatchMistakes(t *testing.T) {
 				return Add(sup, one)
 			})
 		}},
+		{"feature matching without the batch means", "exercise 5 (GeneratorLoss): building your graph failed on inputs of shapes [8 6], [5 6]", func() error {
+			return lessoncheck.GeneratorLoss(func(r, f *Node) *Node { return ReduceAllMean(Abs(Sub(r, f))) })
+		}},
+		{"players swapped", "… and ", func() error { // Every variable is wrong: the message names a few and counts the rest.
+			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
+				d, g, err = solutions.SplitVariables(s)
+				return g, d, err
+			})
+		}},
 		{"generator variables in the discriminator's list", "a generator variable (/generator/", func() error {
 			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
 				d, g, err = solutions.SplitVariables(s)
@@ -128,8 +137,11 @@ func TestChecksCatchMistakes(t *testing.T) {
 			})
 		}},
 	} {
-		if err := tc.run(); err == nil || !strings.Contains(err.Error(), tc.want) {
+		err := tc.run()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.want)
+		} else if len(err.Error()) > 800 {
+			t.Errorf("%s: a %d-character message; keep it short enough to read: %s", tc.name, len(err.Error()), err)
 		}
 	}
 }

@@ -190,6 +190,7 @@ func generate(root string) (map[string][]byte, error) {
 	}
 	stubs = append(stubs, lines[pos:]...)
 	src := strings.Replace(strings.Join(stubs, "\n"), "package solutions", "package exercises", 1)
+	src += keepImports(string(raw), src)
 	out, err := imports.Process("exercises/pieces.go", []byte(fmt.Sprintf(header, solutionsFile)+src), nil)
 	if err != nil {
 		return nil, fmt.Errorf("exercises/pieces.go: %w", err)
@@ -230,7 +231,7 @@ func generate(root string) (map[string][]byte, error) {
 		file      string
 		solutions bool
 	}{{"notebooks/solutions.ipynb", true}, {"notebooks/exercises.ipynb", false}} {
-		data, err := notebook(string(lesson), func(name string) ([]string, error) {
+		data, err := notebook(root, string(lesson), func(name string) ([]string, error) {
 			ex, ok := byName[name]
 			if !ok {
 				return nil, fmt.Errorf("%s: unknown exercise %q", lessonFile, name)
@@ -250,7 +251,7 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if files["notebooks/mnist.ipynb"], err = notebook(string(mnist), func(name string) ([]string, error) {
+	if files["notebooks/mnist.ipynb"], err = notebook(root, string(mnist), func(name string) ([]string, error) {
 		return nil, fmt.Errorf("%s: exercise %q: this notebook has none", mnistFile, name)
 	}); err != nil {
 		return nil, err
@@ -261,6 +262,7 @@ func generate(root string) (map[string][]byte, error) {
 var (
 	cellMarker     = regexp.MustCompile(`^<!-- (markdown|code) -->$`)
 	exerciseMarker = regexp.MustCompile(`^\{\{exercise (\w+)\}\}$`)
+	sourceMarker   = regexp.MustCompile(`^\{\{source (\S+) (\w+)\}\}$`)
 )
 
 type cell struct {
@@ -279,15 +281,22 @@ func (c cell) MarshalJSON() ([]byte, error) {
 }
 
 // notebook turns the lesson source into an .ipynb: cells start at "<!-- markdown -->" or "<!-- code -->"
-// lines, and a "{{exercise Name}}" line in a code cell becomes that exercise's solution or stub.
-func notebook(lesson string, expand func(name string) ([]string, error)) ([]byte, error) {
+// lines; a "{{exercise Name}}" line in a code cell becomes that exercise's solution or stub, and a
+// "{{source path/file.go Name}}" line the function Name of that package file (see sourceCell).
+func notebook(root, lesson string, expand func(name string) ([]string, error)) ([]byte, error) {
 	var cells []cell
 	var cur *cell
+	var bad error
 	flush := func() {
 		if cur == nil {
 			return
 		}
 		src := cur.Source
+		for _, l := range src {
+			if cur.CellType == "code" && strings.HasPrefix(l, "#") && bad == nil {
+				bad = fmt.Errorf("%s: code cell holds the markdown line %q: a <!-- markdown --> marker is missing", lessonFile, l)
+			}
+		}
 		for len(src) > 0 && strings.TrimSpace(src[len(src)-1]) == "" {
 			src = src[:len(src)-1]
 		}
@@ -312,6 +321,14 @@ func notebook(lesson string, expand func(name string) ([]string, error)) ([]byte
 			}
 			continue
 		}
+		if m := sourceMarker.FindStringSubmatch(line); m != nil {
+			body, err := sourceCell(root, m[1], m[2])
+			if err != nil {
+				return nil, err
+			}
+			cur.Source = append(cur.Source, body...)
+			continue
+		}
 		if m := exerciseMarker.FindStringSubmatch(line); m != nil {
 			body, err := expand(m[1])
 			if err != nil {
@@ -323,6 +340,9 @@ func notebook(lesson string, expand func(name string) ([]string, error)) ([]byte
 		cur.Source = append(cur.Source, line)
 	}
 	flush()
+	if bad != nil {
+		return nil, bad
+	}
 	nb := map[string]any{
 		"cells": cells,
 		"metadata": map[string]any{
@@ -340,4 +360,32 @@ func notebook(lesson string, expand func(name string) ([]string, error)) ([]byte
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+var importLine = regexp.MustCompile(`^\t"([\w./-]+)"$`)
+
+// keepImports returns declarations that use every package the solutions import but the stubs no longer
+// do (a stub's body is a panic), so the stub file keeps those imports and any correct body pasted into a
+// stub compiles as it is. Each package is used through the first of its names the solutions call.
+func keepImports(solutions, stubs string) string {
+	var uses []string
+	for _, line := range strings.Split(solutions, "\n") {
+		m := importLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		name := m[1][strings.LastIndex(m[1], "/")+1:]
+		use := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\.[A-Z]\w*`)
+		if strings.Contains(stubs, name+".") && use.MatchString(stubs) {
+			continue
+		}
+		if first := use.FindString(solutions); first != "" {
+			uses = append(uses, "\t_ = "+first)
+		}
+	}
+	if len(uses) == 0 {
+		return ""
+	}
+	return "\n// The solutions use these packages; these lines keep them imported while the stubs do not, so a\n" +
+		"// correct body pasted into a stub compiles as it is.\nvar (\n" + strings.Join(uses, "\n") + "\n)\n"
 }

@@ -190,15 +190,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	backend := m.Backend
-	labelled := 0
-	for _, k := range ds.Mask {
-		if k {
-			labelled++
-		}
-	}
-	fmt.Fprintf(stdout, "ssgan: backend %s; %d training images (%d labelled), %d test; d_size %d, g_size %d, batch %d, %d epochs\n",
-		ssgan.DescribeBackend(backend), ds.Train.Len(), labelled, ds.Test.Len(), cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, cfg.Epochs)
+	fmt.Fprintln(stdout, "ssgan:", ssgan.DescribeRun(m, ds))
 	opt := ssgan.RunOptions{OutDir: *outDir, Log: stdout}
 	if isTerminal(stderr) {
 		opt.Progress = stderr
