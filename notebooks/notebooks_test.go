@@ -113,7 +113,7 @@ func checkCells(t *testing.T, cells []cell) (pngs int) {
 				t.Errorf("cell %d shows a PNG without alt text: display it with notebook.Show", i)
 				pngs++
 			}
-			if h, ok := o.Data["text/html"].(string); ok {
+			if h := joined(o.Data["text/html"]); h != "" {
 				for _, img := range imgTag.FindAllStringSubmatch(h, -1) {
 					pngs++
 					if strings.TrimSpace(img[1]) == "" {
@@ -124,6 +124,22 @@ func checkCells(t *testing.T, cells []cell) (pngs int) {
 		}
 	}
 	return pngs
+}
+
+// joined is a notebook output's value as one string: nbformat stores it as a string or a list of lines.
+func joined(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		var b strings.Builder
+		for _, l := range v {
+			s, _ := l.(string)
+			b.WriteString(s)
+		}
+		return b.String()
+	}
+	return ""
 }
 
 var imgTag = regexp.MustCompile(`<img alt="([^"]*)" src="data:image/png;base64,`)

@@ -13,7 +13,8 @@
 //   - Model: Generator and Discriminator (the course's architecture), GANLogit, DiscriminatorLoss and
 //     GeneratorLoss. Pieces bundles the parts the lesson's exercises write, so other implementations plug in.
 //   - The improved recipe (Salimans et al. 2016) on MNIST: MLPDiscriminator and MLPGenerator (weight
-//     normalisation, Gaussian noise), NewMLPModel and TrainMLP (improved.go says what differs and why).
+//     normalisation, Gaussian noise), NewMLPModel and TrainMLP (improved.go says what differs and why);
+//     on SVHN with the course's networks: NewConvImprovedModel and TrainConvImproved (improved_conv.go).
 //   - Training: NewModel compiles one simultaneous step for the two Adam players; Train runs epochs and
 //     writes metrics.jsonl, samples_NNN.png, learning_curves.png and a checkpoint (LoadModel reads it).
 //   - Backends: NewBackend picks XLA/PJRT (CUDA where there is a GPU, else the CPU plugin that the set-up

@@ -130,6 +130,13 @@ func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *d
 	if ds == nil {
 		return nil, fmt.Errorf("the course's networks need an SVHN-shaped data set")
 	}
+	if cfg.Recipe == RecipeImproved {
+		m, err := NewConvImprovedModel(backend, cfg, ReferencePieces())
+		if err != nil {
+			return nil, err
+		}
+		return TrainConvImproved(ctx, m, ds, opt)
+	}
 	m, err := NewModel(backend, cfg, ReferencePieces())
 	if err != nil {
 		return nil, err

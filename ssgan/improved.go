@@ -3,7 +3,6 @@ package ssgan
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"time"
 
@@ -44,11 +43,8 @@ type MLPModel struct {
 
 	init, dStep, gStep, eval, sample *model.Exec
 	initialised                      bool
-	dVars                            []*model.Variable // Trainable discriminator variables, in a fixed order.
+	avg                              *weightAverage // The discriminator's averaged weights, for testing.
 }
-
-// emaScope holds the averaged discriminator weights (not trainable).
-const emaScope = "ema"
 
 // NewMLPModel creates the improved recipe's model. Its variables are created by Initialize.
 func NewMLPModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*MLPModel, error) {
@@ -121,13 +117,7 @@ func (m *MLPModel) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Nod
 		loss = Add(supervised, MulScalar(unsupervised, m.Config.UnlabelledWeight))
 	}
 	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
-	decay := m.Config.EMADecay
-	for _, v := range m.dVars {
-		ema := m.Store.GetVariable("/" + emaScope + v.Path())
-		ema.SetNodeValue(Add(MulScalar(ema.NodeValue(g), decay), MulScalar(v.NodeValue(g), 1-decay)))
-	}
-	steps := m.Store.GetVariable("/" + emaScope + "/steps")
-	steps.SetNodeValue(AddScalar(steps.NodeValue(g), 1))
+	m.avg.updateGraph(g)
 	correct := ReduceAllSum(ConvertDType(Equal(Predictions(logitsLab), yLab), dtypes.Float32))
 	return []*Node{supervised, unsupervised, correct}
 }
@@ -160,12 +150,7 @@ func (m *MLPModel) Initialize(x []float32) error {
 	if _, err := call(m.init, tensors.FromFlatDataAndDimensions(x, n, data.MNISTValues)); err != nil {
 		return fmt.Errorf("data-dependent initialisation: %w", err)
 	}
-	m.restored() // Lists the discriminator's variables.
-	for _, v := range m.dVars {
-		t := v.MustValue()
-		m.Store.VariableWithValue("/"+emaScope+v.Path(), tensors.FromShape(t.Shape())).SetTrainable(false)
-	}
-	m.Store.VariableWithValue("/"+emaScope+"/steps", float32(0)).SetTrainable(false)
+	m.avg = listWeights(m.Store, m.Config.EMADecay, true)
 	m.initialised = true
 	return nil
 }
@@ -191,38 +176,9 @@ func (m *MLPModel) StepG(xUnl []float32) (float64, error) {
 	return scalar(out[0]), nil
 }
 
-// withAveragedWeights runs fn with the discriminator's weights replaced by their bias-corrected moving
-// averages, and puts the trained weights back afterwards.
-func (m *MLPModel) withAveragedWeights(fn func() error) error {
-	steps := scalar(m.Store.GetVariable("/" + emaScope + "/steps").MustValue())
-	if steps == 0 || m.Config.EMADecay == 0 {
-		return fn()
-	}
-	correction := float32(1 / (1 - math.Pow(m.Config.EMADecay, steps)))
-	// Host copies: setting a variable releases its previous tensor.
-	saved := make([][]float32, len(m.dVars))
-	for i, v := range m.dVars {
-		saved[i] = tensors.MustCopyFlatData[float32](v.MustValue())
-		avg := tensors.MustCopyFlatData[float32](m.Store.GetVariable("/" + emaScope + v.Path()).MustValue())
-		for j := range avg {
-			avg[j] *= correction
-		}
-		if err := v.SetValue(tensors.FromFlatDataAndDimensions(avg, v.Shape().Dimensions...)); err != nil {
-			return err
-		}
-	}
-	err := fn()
-	for i, v := range m.dVars {
-		if serr := v.SetValue(tensors.FromFlatDataAndDimensions(saved[i], v.Shape().Dimensions...)); err == nil {
-			err = serr
-		}
-	}
-	return err
-}
-
 // Accuracy is the test accuracy on g with the averaged discriminator weights, noise off.
 func (m *MLPModel) Accuracy(g *data.Gray, batchSize int) (acc float64, err error) {
-	err = m.withAveragedWeights(func() error {
+	err = m.avg.apply(func() error {
 		right := 0
 		for start := 0; start < g.Len(); start += batchSize {
 			end := min(start+batchSize, g.Len())

@@ -127,7 +127,7 @@ func TestAveragedWeights(t *testing.T) {
 	}
 	trained := flat32(v.MustValue())
 	var averaged []float32
-	if err := m.withAveragedWeights(func() error { averaged = flat32(v.MustValue()); return nil }); err != nil {
+	if err := m.avg.apply(func() error { averaged = flat32(v.MustValue()); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	corr := 1 - math.Pow(d, float64(steps))

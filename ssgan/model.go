@@ -73,6 +73,9 @@ func DefaultTrainConfig() TrainConfig {
 
 // Validate reports the first bad value, naming it.
 func (c TrainConfig) Validate() error {
+	if err := c.Data.Validate(); err != nil {
+		return err
+	}
 	switch {
 	case c.Model.DSize < 1:
 		return fmt.Errorf("d_size %d: must be >= 1", c.Model.DSize)
@@ -98,9 +101,12 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("recipe %q: want %s or %s", c.Recipe, RecipeCourse, RecipeImproved)
 	case c.Model.Arch != "" && c.Model.Arch != ArchConv && c.Model.Arch != ArchMLP:
 		return fmt.Errorf("model %q: want %s or %s", c.Model.Arch, ArchConv, ArchMLP)
-	case (c.Recipe == RecipeImproved) != (c.Model.Arch == ArchMLP):
-		return fmt.Errorf("recipe %q with model %q: so far the improved recipe runs the MLP networks on MNIST, "+
-			"and the course's recipe the convolutional ones", c.Recipe, c.Model.Arch)
+	case c.Model.Arch == ArchMLP && c.Recipe != RecipeImproved:
+		return fmt.Errorf("model mlp with recipe %q: the MLP networks train with the improved recipe only", c.Recipe)
+	case c.Recipe == RecipeImproved && c.Model.Arch != ArchMLP && c.Data.Dataset == data.DatasetMNIST:
+		return fmt.Errorf("recipe improved with model %q on mnist: on MNIST the improved recipe runs the MLP networks (-model mlp)", c.Model.Arch)
+	case c.Recipe == RecipeImproved && c.Model.ExtraClass:
+		return fmt.Errorf("extra_class with the improved recipe: its real-vs-fake logit is the log-sum-exp of the 10 class logits")
 	case c.Model.Arch == ArchMLP && c.Data.Dataset != data.DatasetMNIST:
 		return fmt.Errorf("model mlp needs -dataset mnist (its networks take 28x28 grey images)")
 	case !(c.UnlabelledWeight >= 0):

@@ -2,7 +2,6 @@ package ssgan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -92,7 +91,7 @@ func (p *Predictor) Probabilities(pixels []uint8, n int) ([][]float32, error) {
 	}
 	var err error
 	if p.mlp != nil {
-		err = p.mlp.withAveragedWeights(run)
+		err = p.mlp.avg.apply(run)
 	} else {
 		err = run()
 	}
@@ -109,11 +108,6 @@ func (p *Predictor) Probabilities(pixels []uint8, n int) ([][]float32, error) {
 
 // restored prepares a model whose variables came from a checkpoint: the averaged weights are there.
 func (m *MLPModel) restored() {
-	m.dVars = m.dVars[:0]
-	for v := range m.Store.IterVariables() {
-		if v.Trainable && strings.HasPrefix(v.Path(), "/"+DiscriminatorScope+"/") {
-			m.dVars = append(m.dVars, v)
-		}
-	}
+	m.avg = listWeights(m.Store, m.Config.EMADecay, false)
 	m.initialised = true
 }

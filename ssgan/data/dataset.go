@@ -34,6 +34,29 @@ func DefaultDatasetOptions() DatasetOptions {
 	return DatasetOptions{Labels: 1000, Seed: 1, ValidFraction: 0.5}
 }
 
+// Validate reports the first bad value, named as the command line's flag for it.
+func (o DatasetOptions) Validate() error {
+	switch {
+	case o.Labels < 0:
+		return fmt.Errorf("labels %d: must be >= 0", o.Labels)
+	case o.MaxTrain < 0:
+		return fmt.Errorf("max_train %d: must be >= 0 (0: all)", o.MaxTrain)
+	case o.MaxTest < 0:
+		return fmt.Errorf("max_test %d: must be >= 0 (0: all)", o.MaxTest)
+	case !(o.ValidFraction >= 0 && o.ValidFraction < 1):
+		return fmt.Errorf("validation fraction %g: want 0 <= f < 1", o.ValidFraction)
+	case o.Dataset != "" && o.Dataset != DatasetSVHN && o.Dataset != DatasetMNIST:
+		return fmt.Errorf("dataset %q: want %s or %s", o.Dataset, DatasetSVHN, DatasetMNIST)
+	case o.Pool < 0:
+		return fmt.Errorf("pool %d: must be >= 0", o.Pool)
+	case o.Pool > 0 && o.File == "":
+		return fmt.Errorf("pool %d without a file: the pool is the first images of one .mat file", o.Pool)
+	case o.Synthetic && o.Dataset == DatasetMNIST:
+		return fmt.Errorf("synthetic digits are SVHN-sized: not with dataset %s", DatasetMNIST)
+	}
+	return nil
+}
+
 // Dataset is the lesson's data: all training images, of which only those with Mask[i] set may use their label.
 //
 // Semi-supervised learning pretends most labels are unknown: the other training images still teach
@@ -46,6 +69,9 @@ type Dataset struct {
 // NewDataset splits the files as the course does (the test file's first ValidFraction becomes the validation
 // set, the rest the test set) and draws the label mask.
 func NewDataset(train, test *Images, opt DatasetOptions) (*Dataset, error) {
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
 	train = train.Head(opt.MaxTrain)
 	if train.Len() == 0 {
 		return nil, fmt.Errorf("training set is empty: nothing to train on")

@@ -17,6 +17,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := ssgan.DefaultTrainConfig()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	modelFlags(fs, &cfg)
+	seedFlag(fs, &cfg)
 	steps := fs.Int("steps", 5, "timed steps")
 	if err := parse(fs, args, stderr); err != nil {
 		return err

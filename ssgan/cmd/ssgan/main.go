@@ -101,15 +101,29 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	return nil
 }
 
-// modelFlags registers the flags shared by train and bench on cfg.
+// modelFlags registers the network and batch flags, shared by train, bench and experiment.
 func modelFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Model.DSize, "d_size", cfg.Model.DSize, "discriminator width (the course: 64)")
 	fs.IntVar(&cfg.Model.GSize, "g_size", cfg.Model.GSize, "generator width (the course: 32)")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.BoolVar(&cfg.Model.ExtraClass, "extra_class", cfg.Model.ExtraClass, "11 logits (10 digits + fake) instead of 10")
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed for weights, noise, dropout, shuffling and the label pick")
 	fs.StringVar(&cfg.Model.Upsample, "upsample", ssgan.DefaultUpsample,
 		"how the generator doubles resolution: transposed (the course's 5x5 transposed convolution), resize or subpixel")
+}
+
+// seedFlag registers -seed (train and bench; experiment takes a list, -seeds).
+func seedFlag(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed for weights, noise, dropout, shuffling and the label pick")
+}
+
+// runFlags registers the training-run flags shared by train and experiment: the budget, the learning
+// rate, the number of labels and dropout.
+func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (per run)")
+	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
+	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use (a balanced pick unless -first_labels)")
+	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
+	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input (the course: 0.2)")
 }
 
 // baseConfig returns the defaults for the data set that args ask for: the course's for SVHN, the improved
@@ -142,15 +156,12 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noDownload := fs.Bool("no_download", false, "never download: fail if the data files are missing")
 	force := fs.Bool("force", false, "replace the outputs of an earlier run in -out (without it, train refuses to mix two runs)")
 	modelFlags(fs, &cfg)
-	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs")
-	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
-	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use")
+	seedFlag(fs, &cfg)
+	runFlags(fs, &cfg)
 	fs.BoolVar(&cfg.Data.FirstN, "first_labels", false, "use the first N labels in file order (the course) instead of a balanced pick")
 	fs.IntVar(&cfg.Data.MaxTrain, "max_train", 0, "use only the first N training images (0: all)")
 	fs.IntVar(&cfg.Data.MaxTest, "max_test", 0, "use only the first N test images (0: all)")
 	fs.BoolVar(&cfg.SupervisedOnly, "supervised_only", false, "baseline: train the discriminator on the labelled images only (no GAN)")
-	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
-	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input (the course: 0.2)")
 	fs.Float64Var(&cfg.Model.InitStddev, "init_stddev", cfg.Model.InitStddev, "weights start from N(0, this); 0: GoMLX's He initialisation")
 	fs.IntVar(&cfg.BNBatches, "bn_batches", cfg.BNBatches, "batches that recompute the inference BN statistics after each epoch (0: moving averages)")
 	fs.BoolVar(&cfg.Data.Synthetic, "synthetic", false, "generated digit images at SVHN's sizes instead of the .mat files")
@@ -163,12 +174,6 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{errors.New("-out is required")}
 	case cfg.Epochs < 1:
 		return usageError{fmt.Errorf("-epochs %d: must be >= 1", cfg.Epochs)}
-	case cfg.Data.Labels < 0:
-		return usageError{fmt.Errorf("-labels %d: must be >= 0", cfg.Data.Labels)}
-	case cfg.Data.MaxTrain < 0:
-		return usageError{fmt.Errorf("-max_train %d: must be >= 0", cfg.Data.MaxTrain)}
-	case cfg.Data.MaxTest < 0:
-		return usageError{fmt.Errorf("-max_test %d: must be >= 0", cfg.Data.MaxTest)}
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
@@ -185,6 +190,9 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ds, err := loadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.Recipe == ssgan.RecipeImproved {
+		return trainConvImproved(ctx, cfg, ds, *outDir, stdout, stderr)
 	}
 	m, err := newModel(cfg, stderr)
 	if err != nil {
@@ -343,6 +351,33 @@ func loadDataset(ctx context.Context, dir string, opt data.DatasetOptions, downl
 }
 
 // newModel picks the backend (saying so on stderr when it falls back to pure Go) and builds the model.
+// trainConvImproved trains the improved recipe on the course's convolutional networks (SVHN).
+func trainConvImproved(ctx context.Context, cfg ssgan.TrainConfig, ds *data.Dataset, outDir string, stdout, stderr io.Writer) error {
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	m, err := ssgan.NewConvImprovedModel(backend, cfg, ssgan.ReferencePieces())
+	if err != nil {
+		return err
+	}
+	what := "SSGAN, improved recipe"
+	if cfg.SupervisedOnly {
+		what = "supervised-only, improved recipe's batches"
+	}
+	fmt.Fprintf(stdout, "ssgan: backend %s; %d training images, %d test; %s, d_size %d, g_size %d, batch %d, lr %g, %d epochs\n",
+		ssgan.DescribeBackend(backend), ds.Train.Len(), ds.Test.Len(), what, cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, cfg.LearningRate, cfg.Epochs)
+	history, err := ssgan.TrainConvImproved(ctx, m, ds, ssgan.RunOptions{OutDir: outDir, Log: stdout})
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return interrupted(len(history), outDir)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f (averaged weights); outputs in %s\n", history[len(history)-1].TestAcc, outDir)
+	return nil
+}
+
 func newModel(cfg ssgan.TrainConfig, stderr io.Writer) (*ssgan.Model, error) {
 	backend, err := ssgan.NewBackend(stderr)
 	if err != nil {
