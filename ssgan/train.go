@@ -79,59 +79,13 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		if err != nil {
 			return history, err
 		}
-		if err := m.DecayLearningRate(); err != nil {
-			return history, err
-		}
-		if err := m.RefreshBNStats(ds.Train, cfg.BNBatches, cfg.Seed+uint64(epoch)); err != nil {
-			return history, err
-		}
-		// One pass over the test set gives the accuracy and, at the last epoch, the confusion matrix.
-		testConfusion, err := m.ConfusionMatrix(ds.Test, cfg.BatchSize)
+		testConfusion, samples, err := endEpoch(m, ds, &em, z, opt.SampleEvery)
 		if err != nil {
 			return history, err
 		}
-		em.TestAcc = testConfusion.Accuracy()
-		if ds.Valid != nil && ds.Valid.Len() > 0 {
-			if em.ValidAcc, err = m.Accuracy(ds.Valid, cfg.BatchSize); err != nil {
-				return history, err
-			}
-		}
-		var samples []float32
-		if !cfg.SupervisedOnly && (em.Epoch%opt.SampleEvery == 0 || em.Epoch == cfg.Epochs) {
-			if samples, err = m.Generate(z); err != nil {
-				return history, err
-			}
-			em.SampleNeighbourDiff, em.SampleSpread = NeighbourDifference(samples), SampleSpread(samples)
-		}
 		history = append(history, em)
-		if opt.Log != nil {
-			fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs",
-				epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
-			if samples != nil {
-				fmt.Fprintf(opt.Log, "  samples: neighbour diff %.3f, spread %.3f", em.SampleNeighbourDiff, em.SampleSpread)
-			}
-			fmt.Fprintln(opt.Log)
-		}
-		if opt.OutDir != "" {
-			if err := writeEpochOutputs(m, opt, em, history, samples); err != nil {
-				return history, err
-			}
-			// The same rule as BestEpoch (the first epoch with the highest accuracy), so that best.ssgan
-			// holds the epoch the final report names.
-			if _, best := BestEpoch(history[:len(history)-1]); em.ValidAcc > best {
-				if err := saveStoreAs(filepath.Join(opt.OutDir, BestCheckpointFile), m.Store, m.Config, em.Epoch); err != nil {
-					return history, err
-				}
-			}
-			if epoch == cfg.Epochs {
-				img, err := testConfusion.PNG(fmt.Sprintf("test set, epoch %d", epoch))
-				if err != nil {
-					return history, err
-				}
-				if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, ConfusionFile), img); err != nil {
-					return history, err
-				}
-			}
+		if err := recordEpoch(m, opt, history, samples, testConfusion); err != nil {
+			return history, err
 		}
 		if opt.OnEpoch != nil {
 			if err := opt.OnEpoch(em); err != nil {
@@ -140,6 +94,74 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		}
 	}
 	return history, nil
+}
+
+// endEpoch is the bookkeeping after an epoch's steps: the learning-rate decay, the batch-norm statistics
+// recomputed for the new weights, test and validation accuracy, and (every sampleEvery epochs and at the
+// last) samples from the fixed noise z with their statistics. It returns the test set's confusion matrix
+// and the samples (nil when none were drawn).
+func endEpoch(m *Model, ds *data.Dataset, em *EpochMetrics, z []float32, sampleEvery int) (Confusion, []float32, error) {
+	cfg := m.Config
+	if err := m.DecayLearningRate(); err != nil {
+		return Confusion{}, nil, err
+	}
+	if err := m.RefreshBNStats(ds.Train, cfg.BNBatches, cfg.Seed+uint64(em.Epoch)); err != nil {
+		return Confusion{}, nil, err
+	}
+	// One pass over the test set gives the accuracy and, at the last epoch, the confusion matrix.
+	testConfusion, err := m.ConfusionMatrix(ds.Test, cfg.BatchSize)
+	if err != nil {
+		return Confusion{}, nil, err
+	}
+	em.TestAcc = testConfusion.Accuracy()
+	if ds.Valid != nil && ds.Valid.Len() > 0 {
+		if em.ValidAcc, err = m.Accuracy(ds.Valid, cfg.BatchSize); err != nil {
+			return Confusion{}, nil, err
+		}
+	}
+	var samples []float32
+	if !cfg.SupervisedOnly && (em.Epoch%sampleEvery == 0 || em.Epoch == cfg.Epochs) {
+		if samples, err = m.Generate(z); err != nil {
+			return Confusion{}, nil, err
+		}
+		em.SampleNeighbourDiff, em.SampleSpread = NeighbourDifference(samples), SampleSpread(samples)
+	}
+	return testConfusion, samples, nil
+}
+
+// recordEpoch reports the last epoch of history: its log line, and in opt.OutDir the metrics, samples,
+// curves and checkpoint, best.ssgan when it is the best so far, and at the last epoch the confusion matrix.
+func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []float32, testConfusion Confusion) error {
+	em, cfg := history[len(history)-1], m.Config
+	if opt.Log != nil {
+		fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs",
+			em.Epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
+		if samples != nil {
+			fmt.Fprintf(opt.Log, "  samples: neighbour diff %.3f, spread %.3f", em.SampleNeighbourDiff, em.SampleSpread)
+		}
+		fmt.Fprintln(opt.Log)
+	}
+	if opt.OutDir == "" {
+		return nil
+	}
+	if err := writeEpochOutputs(m, opt, em, history, samples); err != nil {
+		return err
+	}
+	// The same rule as BestEpoch (the first epoch with the highest accuracy), so that best.ssgan holds the
+	// epoch the final report names.
+	if _, best := BestEpoch(history[:len(history)-1]); em.ValidAcc > best {
+		if err := saveStoreAs(filepath.Join(opt.OutDir, BestCheckpointFile), m.Store, m.Config, em.Epoch); err != nil {
+			return err
+		}
+	}
+	if em.Epoch == cfg.Epochs {
+		img, err := testConfusion.PNG(fmt.Sprintf("test set, epoch %d", em.Epoch))
+		if err != nil {
+			return err
+		}
+		return data.WriteFileAtomic(filepath.Join(opt.OutDir, ConfusionFile), img)
+	}
+	return nil
 }
 
 // TrainEpoch runs one epoch of training (the course's inner loop): the training images in a new order
