@@ -111,3 +111,31 @@ func (m *MLPModel) restored() {
 	m.avg = listWeights(m.Store, m.Config.EMADecay, false)
 	m.initialised = true
 }
+
+// Confusion predicts n images (pixels as Probabilities takes them, labels [n]) in batches and counts the
+// answers per true digit.
+func (p *Predictor) Confusion(pixels []uint8, labels []int32, batch int) (Confusion, error) {
+	var c Confusion
+	side, grey := p.InputSize()
+	per := side * side
+	if !grey {
+		per *= data.ImageChannels
+	}
+	for start := 0; start < len(labels); start += batch {
+		end := min(start+batch, len(labels))
+		probs, err := p.Probabilities(pixels[start*per:end*per], end-start)
+		if err != nil {
+			return c, err
+		}
+		pred := make([]int32, len(probs))
+		for i, row := range probs {
+			for k := range row {
+				if row[k] > row[pred[i]] {
+					pred[i] = int32(k)
+				}
+			}
+		}
+		c.Add(pred, labels[start:end])
+	}
+	return c, nil
+}

@@ -228,6 +228,12 @@ func TestMNISTTrainAndExperiment(t *testing.T) {
 			t.Errorf("output %s missing or empty (%v)", name, err)
 		}
 	}
+	// eval of the MLP checkpoint scores the test set with the same averaged weights: the same accuracy.
+	final := regexp.MustCompile(`final test accuracy ([0-9.]+)`).FindStringSubmatch(stdout)
+	_, evalOut, stderr := runCLI("eval", "-ckpt", out, "-data", dir, "-confusion", "-")
+	if final == nil || !strings.Contains(evalOut, "test accuracy "+final[1]) {
+		t.Errorf("eval of the MNIST checkpoint: %q (%s); train said %v", evalOut, stderr, final)
+	}
 	exp := t.TempDir()
 	code, stdout, stderr = runCLI("experiment", "-dataset", "mnist", "-data", dir, "-out", exp, "-labels", "20",
 		"-epochs", "1", "-seeds", "1")
@@ -361,4 +367,19 @@ func mustBackend(t *testing.T) compute.Backend {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The improved recipe on the conv networks: train, then eval of its checkpoint gives the reported accuracy.
+func TestConvImprovedTrainThenEval(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCLI("train", "-synthetic", "-recipe", "improved", "-max_train", "128", "-max_test", "64",
+		"-out", out, "-d_size", "4", "-g_size", "2", "-epochs", "2", "-batch", "32", "-labels", "50", "-ema_decay", "0.9")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	final := regexp.MustCompile(`final test accuracy ([0-9.]+)`).FindStringSubmatch(stdout)
+	_, evalOut, stderr := runCLI("eval", "-ckpt", out, "-confusion", "-")
+	if final == nil || !strings.Contains(evalOut, "test accuracy "+final[1]) {
+		t.Errorf("eval: %q (%s); train said %q", evalOut, stderr, stdout)
+	}
 }
