@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -59,19 +58,12 @@ func NewMLPModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*MLPModel,
 		return nil, err
 	}
 	var err error
-	if m.init, err = model.NewExec(backend, m.Store, m.initGraph); err != nil {
-		return nil, err
-	}
-	if m.dStep, err = model.NewExec(backend, m.Store, m.dStepGraph); err != nil {
-		return nil, err
-	}
-	if m.gStep, err = model.NewExec(backend, m.Store, m.gStepGraph); err != nil {
-		return nil, err
-	}
-	if m.eval, err = model.NewExec(backend, m.Store, m.evalGraph); err != nil {
-		return nil, err
-	}
-	if m.sample, err = model.NewExec(backend, m.Store, m.sampleGraph); err != nil {
+	m.init = newExec(&err, backend, m.Store, m.initGraph)
+	m.dStep = newExec(&err, backend, m.Store, m.dStepGraph)
+	m.gStep = newExec(&err, backend, m.Store, m.gStepGraph)
+	m.eval = newExec(&err, backend, m.Store, m.evalGraph)
+	m.sample = newExec(&err, backend, m.Store, m.sampleGraph)
+	if err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -232,26 +224,12 @@ func gather(g *data.Gray, idx []int) ([]float32, []int32) {
 
 // TrainMLP runs the improved recipe on MNIST: train holds every training image, of which those with
 // mask[i] set are labelled. An epoch is one pass over the unlabelled images (600 steps at batch 100),
-// each step pairing a labelled batch with two unlabelled ones. Writes what Train writes to opt.OutDir.
+// each step pairing a labelled batch with two unlabelled ones (see trainImproved). Writes what Train
+// writes to opt.OutDir.
 func TrainMLP(ctx context.Context, m *MLPModel, train, test *data.Gray, mask []bool, opt RunOptions) ([]EpochMetrics, error) {
 	cfg := m.Config
 	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
 		opt.SampleRows, opt.SampleCols = 10, 10
-	}
-	if opt.SampleEvery <= 0 {
-		opt.SampleEvery = 1
-	}
-	var labelled []int
-	for i, known := range mask {
-		if known {
-			labelled = append(labelled, i)
-		}
-	}
-	if len(labelled) == 0 {
-		return nil, fmt.Errorf("no labelled training images")
-	}
-	if train.Len() < cfg.BatchSize {
-		return nil, fmt.Errorf("%d training images: fewer than one batch of %d", train.Len(), cfg.BatchSize)
 	}
 	if opt.OutDir != "" {
 		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
@@ -259,7 +237,7 @@ func TrainMLP(ctx context.Context, m *MLPModel, train, test *data.Gray, mask []b
 		}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1a))
-	if !m.initialised {
+	if !m.initialised && train.Len() > 0 {
 		initIdx := rng.Perm(train.Len())[:min(500, train.Len())]
 		x, _ := gather(train, initIdx)
 		if err := m.Initialize(x); err != nil {
@@ -271,90 +249,33 @@ func TrainMLP(ctx context.Context, m *MLPModel, train, test *data.Gray, mask []b
 	for i := range z {
 		z[i] = zRng.Float32()
 	}
-	steps := train.Len() / cfg.BatchSize
-	var history []EpochMetrics
-	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
-		em := EpochMetrics{Epoch: epoch, LearningRate: cfg.LearningRate}
-		unl, unl2 := rng.Perm(train.Len()), rng.Perm(train.Len())
-		lab := labelledOrder(rng, labelled, steps*cfg.BatchSize)
-		var correct float64
-		start := time.Now()
-		for s := 0; s < steps; s++ {
-			if err := ctx.Err(); err != nil {
-				return history, err
-			}
-			b := s * cfg.BatchSize
-			xLab, yLab := gather(train, lab[b:b+cfg.BatchSize])
-			xUnl, _ := gather(train, unl[b:b+cfg.BatchSize])
-			sup, unsup, right, err := m.StepD(xLab, yLab, xUnl)
-			if err != nil {
-				return history, fmt.Errorf("epoch %d step %d: %w", epoch, s+1, err)
-			}
-			gLoss := 0.0
-			if !cfg.SupervisedOnly {
-				xUnl2, _ := gather(train, unl2[b:b+cfg.BatchSize])
-				if gLoss, err = m.StepG(xUnl2); err != nil {
-					return history, fmt.Errorf("epoch %d step %d: %w", epoch, s+1, err)
-				}
-			}
-			if NotFinite(sup) || NotFinite(unsup) || NotFinite(gLoss) {
-				return history, fmt.Errorf("epoch %d step %d: loss is not finite (supervised %g, unsupervised %g, "+
-					"generator %g); stopping: try a lower learning rate", epoch, s+1, sup, unsup, gLoss)
-			}
-			em.Steps++
-			em.DLoss += sup + cfg.UnlabelledWeight*unsup
-			em.GLoss += gLoss
-			correct += right
-		}
-		em.EpochSeconds = time.Since(start).Seconds()
-		em.DLoss /= float64(em.Steps)
-		em.GLoss /= float64(em.Steps)
-		em.StepSeconds = em.EpochSeconds / float64(em.Steps)
-		em.StepsPerSecond = 1 / em.StepSeconds
-		em.TrainAcc = correct / float64(em.Steps*cfg.BatchSize)
-		var err error
-		if em.TestAcc, err = m.Accuracy(test, 500); err != nil {
-			return history, err
-		}
-		history = append(history, em)
-		if opt.Log != nil {
-			fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs\n",
-				epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
-		}
-		if opt.OutDir != "" {
-			var samples []float32
-			if !cfg.SupervisedOnly && (epoch%opt.SampleEvery == 0 || epoch == cfg.Epochs) {
-				if samples, err = m.Generate(z); err != nil {
-					return history, err
-				}
-				samples = GrayToSVHNScale(samples)
-			}
-			if err := writeRunOutputs(opt, em, history, samples, false, func() error {
-				return saveStore(opt.OutDir, m.Store, m.Config, em.Epoch)
-			}); err != nil {
-				return history, err
-			}
-		}
-		if opt.OnEpoch != nil {
-			if err := opt.OnEpoch(em); err != nil {
-				return history, err
-			}
-		}
-	}
-	return history, nil
+	run := mlpRun{MLPModel: m, train: train, test: test, z: z}
+	return trainImproved(ctx, run, cfg, train.Len(), labelledIndices(mask), rng, opt)
 }
 
-// labelledOrder returns n indices that go round the labelled images again and again, each round in a
-// new random order: every step gets a labelled batch of its own.
-func labelledOrder(rng *rand.Rand, labelled []int, n int) []int {
-	out := make([]int, 0, n+len(labelled))
-	for len(out) < n {
-		for _, k := range rng.Perm(len(labelled)) {
-			out = append(out, labelled[k])
-		}
-	}
-	return out[:n]
+// mlpRun is one MNIST run of the improved recipe's loop.
+type mlpRun struct {
+	*MLPModel
+	train, test *data.Gray
+	z           []float32 // Fixed noise for the sample grids.
 }
+
+func (r mlpRun) gather(idx []int) ([]float32, []int32) { return gather(r.train, idx) }
+
+func (r mlpRun) evaluate(em *EpochMetrics) (err error) {
+	em.TestAcc, err = r.Accuracy(r.test, 500)
+	return err
+}
+
+func (r mlpRun) samples() ([]float32, error) {
+	gray, err := r.Generate(r.z)
+	if err != nil {
+		return nil, err
+	}
+	return GrayToSVHNScale(gray), nil
+}
+
+func (r mlpRun) save(dir string, epoch int) error { return saveStore(dir, r.Store, r.Config, epoch) }
 
 // GrayToSVHNScale turns generated grey images [n,784] in [0,1] into [n,32,32,3] in [-1,1] (black border),
 // so the sample grids and their statistics work the same for both data sets.

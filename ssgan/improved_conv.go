@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -44,19 +43,12 @@ func NewConvImprovedModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*
 		return nil, err
 	}
 	var err error
-	if m.dStep, err = model.NewExec(backend, m.Store, m.dStepGraph); err != nil {
-		return nil, err
-	}
-	if m.gStep, err = model.NewExec(backend, m.Store, m.gStepGraph); err != nil {
-		return nil, err
-	}
-	if m.eval, err = model.NewExec(backend, m.Store, m.evalGraph); err != nil {
-		return nil, err
-	}
-	if m.sample, err = model.NewExec(backend, m.Store, m.sampleGraph); err != nil {
-		return nil, err
-	}
-	if m.refresh, err = model.NewExec(backend, m.Store, m.refreshGraph); err != nil {
+	m.dStep = newExec(&err, backend, m.Store, m.dStepGraph)
+	m.gStep = newExec(&err, backend, m.Store, m.gStepGraph)
+	m.eval = newExec(&err, backend, m.Store, m.evalGraph)
+	m.sample = newExec(&err, backend, m.Store, m.sampleGraph)
+	m.refresh = newExec(&err, backend, m.Store, m.refreshGraph)
+	if err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -111,13 +103,11 @@ func (m *ConvImprovedModel) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 }
 
 func (m *ConvImprovedModel) evalGraph(scope *model.Scope, x *Node) *Node {
-	logits, _ := m.Pieces.Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
-	return Predictions(logits)
+	return predictGraph(scope, m.Config.Model, m.Pieces, x)
 }
 
 func (m *ConvImprovedModel) refreshGraph(scope *model.Scope, x, w *Node) *Node {
-	logits, _ := m.Pieces.Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
-	return ReduceAllSum(OnesLike(Slice(logits, AxisRange(), AxisRange(0, 1))))
+	return refreshStatsGraph(scope, m.Config.Model, m.Pieces, x, w)
 }
 
 func (m *ConvImprovedModel) sampleGraph(scope *model.Scope, z *Node) *Node {
@@ -193,29 +183,32 @@ func (m *ConvImprovedModel) Accuracy(train, im *data.Images, seed uint64) (acc f
 	return acc, err
 }
 
-// TrainConvImproved runs the improved recipe on ds with the course's networks. An epoch is one pass over
-// the training images in unlabelled batches; every step pairs a labelled batch (the labelled images,
-// reshuffled and cycled) with two unlabelled ones. The learning rate stays constant (the reference's
-// for its first epochs). Writes what Train writes to opt.OutDir.
+// StepD trains the discriminator on a labelled batch (xLab, yLab) and an unlabelled one (xUnl), images
+// [B,32,32,3] in [-1,1]: it returns the supervised and unsupervised losses and the labelled images it got right.
+func (m *ConvImprovedModel) StepD(xLab []float32, yLab []int32, xUnl []float32) (sup, unsup, correct float64, err error) {
+	n := len(yLab)
+	out, err := call(m.dStep, imagesTensor(xLab, n), tensors.FromFlatDataAndDimensions(yLab, n), imagesTensor(xUnl, len(xUnl)/data.ImageValues))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("discriminator step: %w", err)
+	}
+	return scalar(out[0]), scalar(out[1]), scalar(out[2]), nil
+}
+
+// StepG trains the generator on one unlabelled batch and returns its loss.
+func (m *ConvImprovedModel) StepG(xUnl []float32) (float64, error) {
+	out, err := call(m.gStep, imagesTensor(xUnl, len(xUnl)/data.ImageValues))
+	if err != nil {
+		return 0, fmt.Errorf("generator step: %w", err)
+	}
+	return scalar(out[0]), nil
+}
+
+// TrainConvImproved runs the improved recipe on ds with the course's networks (the loop is
+// trainImproved's). Writes what Train writes to opt.OutDir.
 func TrainConvImproved(ctx context.Context, m *ConvImprovedModel, ds *data.Dataset, opt RunOptions) ([]EpochMetrics, error) {
 	cfg := m.Config
 	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
 		opt.SampleRows, opt.SampleCols = 5, 10
-	}
-	if opt.SampleEvery <= 0 {
-		opt.SampleEvery = 1
-	}
-	var labelled []int
-	for i, known := range ds.Mask {
-		if known {
-			labelled = append(labelled, i)
-		}
-	}
-	switch {
-	case len(labelled) == 0:
-		return nil, fmt.Errorf("no labelled training images")
-	case ds.Train.Len() < cfg.BatchSize:
-		return nil, fmt.Errorf("%d training images: fewer than one batch of %d", ds.Train.Len(), cfg.BatchSize)
 	}
 	if opt.OutDir != "" {
 		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
@@ -223,92 +216,42 @@ func TrainConvImproved(ctx context.Context, m *ConvImprovedModel, ds *data.Datas
 		}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1a))
-	first, _ := gatherImages(ds.Train, rng.Perm(ds.Train.Len())[:cfg.BatchSize])
-	if err := m.Initialize(first); err != nil {
-		return nil, err
-	}
-	z := FixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
-	steps := ds.Train.Len() / cfg.BatchSize
-	var history []EpochMetrics
-	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
-		em := EpochMetrics{Epoch: epoch, LearningRate: cfg.LearningRate}
-		unl, unl2 := rng.Perm(ds.Train.Len()), rng.Perm(ds.Train.Len())
-		lab := labelledOrder(rng, labelled, steps*cfg.BatchSize)
-		var correct float64
-		start := time.Now()
-		for s := 0; s < steps; s++ {
-			if err := ctx.Err(); err != nil {
-				return history, err
-			}
-			b := s * cfg.BatchSize
-			xLab, yLab := gatherImages(ds.Train, lab[b:b+cfg.BatchSize])
-			xUnl, _ := gatherImages(ds.Train, unl[b:b+cfg.BatchSize])
-			out, err := call(m.dStep, imagesTensor(xLab, cfg.BatchSize), tensors.FromFlatDataAndDimensions(yLab, cfg.BatchSize), imagesTensor(xUnl, cfg.BatchSize))
-			if err != nil {
-				return history, fmt.Errorf("epoch %d step %d: discriminator step: %w", epoch, s+1, err)
-			}
-			sup, unsup, right := scalar(out[0]), scalar(out[1]), scalar(out[2])
-			gLoss := 0.0
-			if !cfg.SupervisedOnly {
-				xUnl2, _ := gatherImages(ds.Train, unl2[b:b+cfg.BatchSize])
-				gOut, err := call(m.gStep, imagesTensor(xUnl2, cfg.BatchSize))
-				if err != nil {
-					return history, fmt.Errorf("epoch %d step %d: generator step: %w", epoch, s+1, err)
-				}
-				gLoss = scalar(gOut[0])
-			}
-			if NotFinite(sup) || NotFinite(unsup) || NotFinite(gLoss) {
-				return history, fmt.Errorf("epoch %d step %d: loss is not finite (supervised %g, unsupervised %g, "+
-					"generator %g); stopping: try a lower learning rate", epoch, s+1, sup, unsup, gLoss)
-			}
-			em.Steps++
-			em.DLoss += sup + cfg.UnlabelledWeight*unsup
-			em.GLoss += gLoss
-			correct += right
-		}
-		em.EpochSeconds = time.Since(start).Seconds()
-		em.DLoss /= float64(em.Steps)
-		em.GLoss /= float64(em.Steps)
-		em.StepSeconds = em.EpochSeconds / float64(em.Steps)
-		em.StepsPerSecond = 1 / em.StepSeconds
-		em.TrainAcc = correct / float64(em.Steps*cfg.BatchSize)
-		var err error
-		if em.TestAcc, err = m.Accuracy(ds.Train, ds.Test, cfg.Seed+uint64(epoch)); err != nil {
-			return history, err
-		}
-		if ds.Valid != nil && ds.Valid.Len() > 0 {
-			if em.ValidAcc, err = m.Accuracy(ds.Train, ds.Valid, cfg.Seed+uint64(epoch)); err != nil {
-				return history, err
-			}
-		}
-		var samples []float32
-		if !cfg.SupervisedOnly && (epoch%opt.SampleEvery == 0 || epoch == cfg.Epochs) {
-			if samples, err = generate(m.sample, z, cfg.Model.ZDim); err != nil {
-				return history, err
-			}
-			em.SampleNeighbourDiff, em.SampleSpread = NeighbourDifference(samples), SampleSpread(samples)
-		}
-		history = append(history, em)
-		if opt.Log != nil {
-			fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs\n",
-				epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
-		}
-		if opt.OutDir != "" {
-			// The checkpoint holds the averaged weights the test used (with their batch-norm statistics),
-			// so eval and predict score exactly what the report says.
-			if err := writeRunOutputs(opt, em, history, samples, cfg.Model.HasDropout(), func() error {
-				return m.avg.apply(func() error { return saveStore(opt.OutDir, m.Store, m.Config, em.Epoch) })
-			}); err != nil {
-				return history, err
-			}
-		}
-		if opt.OnEpoch != nil {
-			if err := opt.OnEpoch(em); err != nil {
-				return history, err
-			}
+	if ds.Train.Len() >= cfg.BatchSize {
+		first, _ := gatherImages(ds.Train, rng.Perm(ds.Train.Len())[:cfg.BatchSize])
+		if err := m.Initialize(first); err != nil {
+			return nil, err
 		}
 	}
-	return history, nil
+	run := convRun{ConvImprovedModel: m, ds: ds, z: FixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)}
+	return trainImproved(ctx, run, cfg, ds.Train.Len(), labelledIndices(ds.Mask), rng, opt)
+}
+
+// convRun is one SVHN run of the improved recipe's loop.
+type convRun struct {
+	*ConvImprovedModel
+	ds *data.Dataset
+	z  []float32 // Fixed noise for the sample grids.
+}
+
+func (r convRun) gather(idx []int) ([]float32, []int32) { return gatherImages(r.ds.Train, idx) }
+
+func (r convRun) evaluate(em *EpochMetrics) (err error) {
+	seed := r.Config.Seed + uint64(em.Epoch)
+	if em.TestAcc, err = r.Accuracy(r.ds.Train, r.ds.Test, seed); err != nil {
+		return err
+	}
+	if r.ds.Valid != nil && r.ds.Valid.Len() > 0 {
+		em.ValidAcc, err = r.Accuracy(r.ds.Train, r.ds.Valid, seed)
+	}
+	return err
+}
+
+func (r convRun) samples() ([]float32, error) { return generate(r.sample, r.z, r.Config.Model.ZDim) }
+
+// save writes the averaged weights that the test used (with their batch-norm statistics), so eval and
+// predict score exactly what the report says.
+func (r convRun) save(dir string, epoch int) error {
+	return r.avg.apply(func() error { return saveStore(dir, r.Store, r.Config, epoch) })
 }
 
 // generate runs a sampling executable on the noise z (n*zDim values).

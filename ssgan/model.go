@@ -210,14 +210,26 @@ func NewAdam(cfg TrainConfig, player string) optimizer.Interface {
 
 // evalGraph predicts digits for images [N,32,32,3]: dropout off, inference BN statistics.
 func (m *Model) evalGraph(scope *model.Scope, x *Node) *Node {
-	logits, _ := m.Pieces.Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
-	return Predictions(logits)
+	return predictGraph(scope, m.Config.Model, m.Pieces, x)
 }
 
 // refreshGraph folds the batch statistics of real images x into the discriminator's stored BN statistics
-// with weight w (a scalar): dropout off, exactly as at inference. Returns the batch size as a dummy output.
+// with weight w (a scalar): see refreshStatsGraph.
 func (m *Model) refreshGraph(scope *model.Scope, x, w *Node) *Node {
-	logits, _ := m.Pieces.Discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
+	return refreshStatsGraph(scope, m.Config.Model, m.Pieces, x, w)
+}
+
+// predictGraph is the discriminator's prediction for images x: dropout off, inference BN statistics.
+func predictGraph(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node) *Node {
+	logits, _ := p.Discriminator(scope, cfg, p, x, BNMode{})
+	return Predictions(logits)
+}
+
+// refreshStatsGraph runs the discriminator on real images x as at inference (dropout off) but with the
+// batch's statistics, folding them into the stored ones with weight w. Returns the batch size, a dummy
+// output.
+func refreshStatsGraph(scope *model.Scope, cfg ModelConfig, p Pieces, x, w *Node) *Node {
+	logits, _ := p.Discriminator(scope, cfg, p, x, BNMode{BatchStats: true, Update: w})
 	return ReduceAllSum(OnesLike(Slice(logits, AxisRange(), AxisRange(0, 1))))
 }
 

@@ -64,15 +64,7 @@ func (d *Downloader) Reachable(ctx context.Context, f RemoteFile, timeout time.D
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	url := strings.TrimSuffix(d.BaseURL, "/") + "/" + f.Name
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, url, nil)
-	if err != nil {
-		return err
-	}
-	client := d.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := d.do(ctx, http.MethodHead, url)
 	if err != nil {
 		return fmt.Errorf("%s not reachable within %v: %w", url, timeout, err)
 	}
@@ -118,15 +110,7 @@ func (d *Downloader) Ensure(ctx context.Context, dir string, f RemoteFile) error
 }
 
 func (d *Downloader) fetch(ctx context.Context, url string, f RemoteFile, out *os.File) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	client := d.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := d.do(ctx, http.MethodGet, url)
 	if err != nil {
 		return err
 	}
@@ -161,4 +145,17 @@ func (d *Downloader) fetch(ctx context.Context, url string, f RemoteFile, out *o
 		return err
 	}
 	return nil
+}
+
+// do sends one request with the downloader's client.
+func (d *Downloader) do(ctx context.Context, method, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	client := d.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return client.Do(req)
 }

@@ -248,11 +248,7 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		test = test.Head(cfg.Data.MaxTest)
-		backend, err := ssgan.NewBackend(stderr)
-		if err != nil {
-			return err
-		}
-		p, err := ssgan.LoadPredictor(backend, *ckpt)
+		p, err := loadPredictor(*ckpt, stderr)
 		if err != nil {
 			return err
 		}

@@ -50,11 +50,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case len(files) == 0:
 		return usageError{errors.New("no image files given")}
 	}
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	p, err := ssgan.LoadPredictor(backend, *ckpt)
+	p, err := loadPredictor(*ckpt, stderr)
 	if err != nil {
 		return err
 	}
@@ -149,4 +145,13 @@ func readImage(path string, side int, grey bool) ([]uint8, error) {
 		}
 	}
 	return out, nil
+}
+
+// loadPredictor opens a checkpoint for prediction on the backend NewBackend picks (its line on stderr).
+func loadPredictor(ckpt string, stderr io.Writer) (*ssgan.Predictor, error) {
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return ssgan.LoadPredictor(backend, ckpt)
 }
