@@ -3,6 +3,7 @@ package ssgan_test
 import (
 	"fmt"
 	"math"
+	"os"
 
 	"github.com/gomlx/compute"
 	"github.com/ssgan-go/ssgan-go/ssgan"
@@ -41,4 +42,49 @@ func ExampleModel_Step() {
 	// Output:
 	// labelled images in the batch: 4; losses finite: true
 	// trainable variables: discriminator 18, generator 12
+}
+
+// A trained model's checkpoint answers with a probability for each digit, whatever wrote it (here one
+// step of a tiny model; a Predictor reads the course's networks and the improved recipe's MLPs alike).
+func ExampleLoadPredictor() {
+	backend, err := compute.NewWithConfig("go")
+	if err != nil {
+		panic(err)
+	}
+	cfg := ssgan.DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize = 4, 2, 8, 16
+	m, err := ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
+	if err != nil {
+		panic(err)
+	}
+	im := data.SyntheticDigits(16, 1)
+	mask, _ := data.LabelMask(im.Labels, 16, false, 1)
+	for b := range data.Batches(im, 16, nil, mask) {
+		if _, err := m.Step(b); err != nil {
+			panic(err)
+		}
+	}
+	dir, err := os.MkdirTemp("", "ssgan-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := m.SaveCheckpoint(dir, 1); err != nil {
+		panic(err)
+	}
+	p, err := ssgan.LoadPredictor(backend, dir)
+	if err != nil {
+		panic(err)
+	}
+	side, grey := p.InputSize()
+	probs, err := p.Probabilities(im.Pixels[:data.ImageValues], 1) // The first image: 32x32 RGB bytes.
+	if err != nil {
+		panic(err)
+	}
+	sum := 0.0
+	for _, v := range probs[0] {
+		sum += float64(v)
+	}
+	fmt.Printf("input %dx%d, grey %v; %d probabilities summing to %.2f\n", side, side, grey, len(probs[0]), sum)
+	// Output: input 32x32, grey false; 10 probabilities summing to 1.00
 }
