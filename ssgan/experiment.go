@@ -201,6 +201,49 @@ func (rep *ExperimentReport) Markdown() string {
 	return b.String()
 }
 
+// MergeReports puts experiments run on the same data side by side (for one figure and one table): each
+// configuration is renamed label + " " + name, in the order given. Their data must be the same.
+func MergeReports(labels []string, reports []*ExperimentReport) (*ExperimentReport, error) {
+	if len(labels) != len(reports) || len(reports) == 0 {
+		return nil, fmt.Errorf("merge: %d labels for %d reports", len(labels), len(reports))
+	}
+	out := &ExperimentReport{Data: reports[0].Data}
+	var commands, backends []string
+	for i, rep := range reports {
+		if rep.Data != out.Data {
+			return nil, fmt.Errorf("merge: %s ran on other data (%q, not %q)", labels[i], rep.Data, out.Data)
+		}
+		commands = append(commands, labels[i]+": "+rep.Command)
+		backends = append(backends, labels[i]+": "+rep.Backend)
+		for _, s := range rep.Summaries {
+			s.Config = labels[i] + " " + s.Config
+			out.Summaries = append(out.Summaries, s)
+		}
+		for _, r := range rep.Runs {
+			r.Config = labels[i] + " " + r.Config
+			out.Runs = append(out.Runs, r)
+		}
+	}
+	out.Command, out.Backend = strings.Join(commands, "`; `"), strings.Join(backends, "; ")
+	return out, nil
+}
+
+// ReadReport reads an experiment.json that RunExperiment wrote.
+func ReadReport(path string) (*ExperimentReport, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rep ExperimentReport
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &rep, nil
+}
+
+// WriteReport writes experiment.json, experiment.md and experiment.png to outDir.
+func WriteReport(rep *ExperimentReport, outDir string) error { return writeReport(rep, outDir) }
+
 func writeReport(rep *ExperimentReport, outDir string) error {
 	raw, err := json.MarshalIndent(rep, "", " ")
 	if err != nil {
@@ -219,7 +262,8 @@ func writeReport(rep *ExperimentReport, outDir string) error {
 	p.Title.Text = "Test accuracy per epoch (each line one seed)"
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "test accuracy"
-	palette := []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}}
+	palette := []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
+		{148, 103, 189, 255}, {140, 86, 75, 255}}
 	for ci, s := range rep.Summaries {
 		first := true
 		for _, r := range rep.Runs {

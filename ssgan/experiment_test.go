@@ -60,3 +60,26 @@ func TestRunExperiment(t *testing.T) {
 		t.Errorf("split.json: %s (%v)", raw, err)
 	}
 }
+
+// Experiments on the same data merge side by side, renamed by their label; other data is refused.
+func TestMergeReports(t *testing.T) {
+	a := &ExperimentReport{Data: "split A", Command: "a", Summaries: []Summary{{Config: "ssgan"}}, Runs: []RunResult{{Config: "ssgan", Seed: 1}}}
+	b := &ExperimentReport{Data: "split A", Command: "b", Summaries: []Summary{{Config: "ssgan"}, {Config: "supervised_only"}}}
+	rep, err := MergeReports([]string{"course", "improved"}, []*ExperimentReport{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range rep.Summaries {
+		names = append(names, s.Config)
+	}
+	if got := strings.Join(names, ","); got != "course ssgan,improved ssgan,improved supervised_only" || rep.Runs[0].Config != "course ssgan" {
+		t.Errorf("merged configurations %q, runs %v", got, rep.Runs)
+	}
+	if a.Summaries[0].Config != "ssgan" {
+		t.Error("merging renamed the input report's configurations")
+	}
+	if _, err := MergeReports([]string{"x", "y"}, []*ExperimentReport{a, {Data: "split B"}}); err == nil {
+		t.Error("reports on different data merged")
+	}
+}

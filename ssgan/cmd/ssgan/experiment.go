@@ -30,8 +30,12 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	seedList := fs.String("seeds", "1,2,3", "comma-separated training seeds")
 	configList := fs.String("configs", "ssgan,supervised_only", "comma-separated configurations: ssgan, supervised_only")
 	splitOnly := fs.Bool("split_only", false, "only write the split (split.json) to -out, for the PyTorch twin")
+	merge := fs.String("merge", "", "instead of training: put finished experiments side by side in -out, as LABEL=DIR,LABEL=DIR (one table, one figure)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if *merge != "" {
+		return mergeExperiments(*merge, *outDir, stdout)
 	}
 	mnist := cfg.Data.Dataset == data.DatasetMNIST
 	switch {
@@ -130,4 +134,33 @@ func rangeOf(from, to int) []int {
 		out = append(out, i)
 	}
 	return out
+}
+
+// mergeExperiments writes one report for several finished experiments: spec is LABEL=DIR,LABEL=DIR.
+func mergeExperiments(spec, outDir string, stdout io.Writer) error {
+	if outDir == "" {
+		return usageError{errors.New("-out is required")}
+	}
+	var labels []string
+	var reports []*ssgan.ExperimentReport
+	for _, item := range strings.Split(spec, ",") {
+		label, dir, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok || label == "" || dir == "" {
+			return usageError{fmt.Errorf("-merge %q: want LABEL=DIR,LABEL=DIR", spec)}
+		}
+		rep, err := ssgan.ReadReport(filepath.Join(dir, "experiment.json"))
+		if err != nil {
+			return err
+		}
+		labels, reports = append(labels, label), append(reports, rep)
+	}
+	rep, err := ssgan.MergeReports(labels, reports)
+	if err != nil {
+		return err
+	}
+	if err := ssgan.WriteReport(rep, outDir); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, rep.Markdown())
+	return nil
 }
