@@ -12,9 +12,24 @@ export PATH="$root/.venv/bin:$PATH"
 # The kernel registered in the venv wins over any other GoNB install of the user.
 export JUPYTER_PATH="$root/.venv/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 cd "$root/notebooks"
-# GoNB's own log lines are left out of the output: its info and warning lines (I/W prefixes), and the
-# test "Error message" that GoNB v0.11.3 logs at every start (setUpKlog in its main.go), which is not an error.
+# GoNB's own log lines are left out of the output (gonb_log_filter): its info and warning lines, the test
+# "Error message" that GoNB v0.11.3 logs at every start (setUpKlog in its main.go), which is not an error,
+# and its notice that gopls (editor help, which headless runs do not use; `make lab` installs it) is missing.
+gonb_log_filter() {
+  awk '
+    /^[IW][0-9][0-9][0-9][0-9] / { next }
+    /main\.go:[0-9]+\] .*Error message/ { next }
+    held != "" {
+      if ($0 ~ /^Program gopls is not installed/) { held = ""; notice = 1; fences = 0; next }
+      print held; held = ""
+    }
+    /goexec\.go:[0-9]+\] / { held = $0; next }
+    notice && /^```/ { if (++fences == 2) notice = 0; next }
+    notice { next }
+    { print; fflush() }
+    END { if (held != "") print held }'
+}
 jupyter nbconvert --to notebook --execute "$name.ipynb" --output-dir "$out" --output "$name.executed.ipynb" \
-  --ExecutePreprocessor.timeout=3600 "$@" 2> >(grep -v -e '^[IW][0-9]\{4\} ' -e 'main.go:[0-9]*\] .*Error message' >&2)
+  --ExecutePreprocessor.timeout=3600 "$@" 2> >(gonb_log_filter >&2)
 jupyter nbconvert --to html "$out/$name.executed.ipynb" --output-dir "$out" --log-level=WARN
 echo "executed notebook: $out/$name.executed.ipynb (HTML: $out/$name.executed.html)"

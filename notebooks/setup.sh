@@ -55,7 +55,7 @@ fi
 
 # Register the kernel inside the venv, where its Jupyter looks first.
 kernel="$venv/share/jupyter/kernels/gonb/kernel.json"
-JUPYTER_DATA_DIR="$venv/share/jupyter" PATH="$GOBIN:$PATH" "$GOBIN/gonb" --install --logtostderr=false >/dev/null 2>&1
+JUPYTER_DATA_DIR="$venv/share/jupyter" PATH="$GOBIN:$PATH" "$GOBIN/gonb" --install --force_deps --logtostderr=false >/dev/null 2>&1
 # The kernel's environment: the venv's tools on PATH; GOEXPERIMENT=simd (GoMLX's AVX2/AVX-512 matrix
 # multiply, ~3x faster training on the pure-Go backend) where the CPU has AVX2.
 simd=""
