@@ -109,6 +109,11 @@ func TestChecksCatchMistakes(t *testing.T) {
 				return Add(sup, one)
 			})
 		}},
+		{"class logits plus the features (shapes that do not fit)", "exercise 2 (ClassLogits): building your graph failed on features of shape [3 8]", func() error {
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, extra bool) *Node {
+				return Add(ssgan.Dense(scope, "logits", f, ssgan.NumLogits(extra)), f) // [3,10] + [3,8].
+			})
+		}},
 		{"feature matching without the batch means", "exercise 5 (GeneratorLoss): building your graph failed on inputs of shapes [8 6], [5 6]", func() error {
 			return lessoncheck.GeneratorLoss(func(r, f *Node) *Node { return ReduceAllMean(Abs(Sub(r, f))) })
 		}},
@@ -116,6 +121,12 @@ func TestChecksCatchMistakes(t *testing.T) {
 			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
 				d, g, err = solutions.SplitVariables(s)
 				return g, d, err
+			})
+		}},
+		{"index past the end", "exercise 6 (SplitVariables): your function panicked", func() error {
+			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
+				d, g, err = solutions.SplitVariables(s)
+				return d, append(g, g[len(g)]), err
 			})
 		}},
 		{"generator variables in the discriminator's list", "a generator variable (/generator/", func() error {
