@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/gomlx/gomlx/ml/model"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
@@ -53,9 +54,14 @@ func (c *Confusion) Accuracy() float64 {
 
 // ConfusionMatrix classifies im in batches and counts the answers.
 func (m *Model) ConfusionMatrix(im *data.Images, batchSize int) (Confusion, error) {
+	return confusionOf(m.eval, im, batchSize)
+}
+
+// confusionOf classifies im in batches with a prediction executable and counts the answers.
+func confusionOf(eval *model.Exec, im *data.Images, batchSize int) (Confusion, error) {
 	var c Confusion
 	for b := range data.Batches(im, batchSize, nil, nil) {
-		pred, err := m.Predict(b)
+		pred, err := predict(eval, b)
 		if err != nil {
 			return c, err
 		}

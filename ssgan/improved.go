@@ -192,12 +192,7 @@ func (m *MLPModel) Accuracy(g *data.Gray, batchSize int) (acc float64, err error
 
 // Generate returns images [n,784] in [0,1] for the noise z (n*ZDim values in [0,1)).
 func (m *MLPModel) Generate(z []float32) ([]float32, error) {
-	n := len(z) / m.Config.Model.ZDim
-	out, err := call(m.sample, tensors.FromFlatDataAndDimensions(z, n, m.Config.Model.ZDim))
-	if err != nil {
-		return nil, fmt.Errorf("generate: %w", err)
-	}
-	return tensors.MustCopyFlatData[float32](out[0]), nil
+	return generate(m.sample, z, m.Config.Model.ZDim)
 }
 
 // grayPixels returns images start..end-1 of g as float32 in [0,1].
@@ -228,13 +223,8 @@ func gather(g *data.Gray, idx []int) ([]float32, []int32) {
 // writes to opt.OutDir.
 func TrainMLP(ctx context.Context, m *MLPModel, train, test *data.Gray, mask []bool, opt RunOptions) ([]EpochMetrics, error) {
 	cfg := m.Config
-	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
-		opt.SampleRows, opt.SampleCols = 10, 10
-	}
-	if opt.OutDir != "" {
-		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
-			return nil, err
-		}
+	if err := opt.prepare(10, 10); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1a))
 	if !m.initialised && train.Len() > 0 {

@@ -123,15 +123,11 @@ func (m *ConvImprovedModel) Initialize(x []float32) error {
 	if _, err := call(m.eval, imagesTensor(x, n)); err != nil {
 		return fmt.Errorf("initialise the discriminator: %w", err)
 	}
-	if _, err := call(m.sample, tensors.FromFlatDataAndDimensions(FixedNoise(n, m.Config.Model.ZDim, m.Config.Seed), n, m.Config.Model.ZDim)); err != nil {
+	if _, err := generate(m.sample, FixedNoise(n, m.Config.Model.ZDim, m.Config.Seed), m.Config.Model.ZDim); err != nil {
 		return fmt.Errorf("initialise the generator: %w", err)
 	}
 	m.avg = listWeights(m.Store, m.Config.EMADecay, true)
 	return nil
-}
-
-func imagesTensor(px []float32, n int) *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(px, n, data.ImageSize, data.ImageSize, data.ImageChannels)
 }
 
 // gatherImages returns the images at idx of im scaled to [-1,1], and their labels.
@@ -147,40 +143,24 @@ func gatherImages(im *data.Images, idx []int) ([]float32, []int32) {
 	return px, labels
 }
 
-// Accuracy refreshes the inference batch-norm statistics with the averaged weights (on up to
-// cfg.BNBatches batches of train) and measures the accuracy on im with them, dropout off.
-func (m *ConvImprovedModel) Accuracy(train, im *data.Images, seed uint64) (acc float64, err error) {
+// Accuracies refreshes the inference batch-norm statistics with the averaged weights (on up to
+// cfg.BNBatches shuffled batches of train, seeded) and then measures, with those weights and statistics
+// and dropout off, the accuracy on each of sets: one refresh serves them all.
+func (m *ConvImprovedModel) Accuracies(train *data.Images, seed uint64, sets ...*data.Images) (accs []float64, err error) {
 	err = m.avg.apply(func() error {
-		k := 0
-		rng := rand.New(rand.NewPCG(seed, 0xb5))
-		for b := range data.Batches(train, m.Config.BatchSize, rng, nil) {
-			if k >= m.Config.BNBatches {
-				break
-			}
-			if b.Size < 2 {
-				continue
-			}
-			if _, err := call(m.refresh, imagesTensor(b.Pixels, b.Size), float32(1)/float32(k+1)); err != nil {
-				return fmt.Errorf("refresh BN statistics: %w", err)
-			}
-			k++
+		if err := refreshBNStats(m.refresh, train, m.Config.BatchSize, m.Config.BNBatches, seed); err != nil {
+			return err
 		}
-		right := 0
-		for b := range data.Batches(im, m.Config.BatchSize, nil, nil) {
-			out, err := call(m.eval, imagesTensor(b.Pixels, b.Size))
+		for _, im := range sets {
+			c, err := confusionOf(m.eval, im, m.Config.BatchSize)
 			if err != nil {
-				return fmt.Errorf("predict: %w", err)
+				return err
 			}
-			for i, p := range tensors.MustCopyFlatData[int32](out[0]) {
-				if p == b.Labels[i] {
-					right++
-				}
-			}
+			accs = append(accs, c.Accuracy())
 		}
-		acc = float64(right) / float64(max(1, im.Len()))
 		return nil
 	})
-	return acc, err
+	return accs, err
 }
 
 // StepD trains the discriminator on a labelled batch (xLab, yLab) and an unlabelled one (xUnl), images
@@ -207,13 +187,8 @@ func (m *ConvImprovedModel) StepG(xUnl []float32) (float64, error) {
 // trainImproved's). Writes what Train writes to opt.OutDir.
 func TrainConvImproved(ctx context.Context, m *ConvImprovedModel, ds *data.Dataset, opt RunOptions) ([]EpochMetrics, error) {
 	cfg := m.Config
-	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
-		opt.SampleRows, opt.SampleCols = 5, 10
-	}
-	if opt.OutDir != "" {
-		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
-			return nil, err
-		}
+	if err := opt.prepare(5, 10); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1a))
 	if ds.Train.Len() >= cfg.BatchSize {
@@ -235,15 +210,20 @@ type convRun struct {
 
 func (r convRun) gather(idx []int) ([]float32, []int32) { return gatherImages(r.ds.Train, idx) }
 
-func (r convRun) evaluate(em *EpochMetrics) (err error) {
-	seed := r.Config.Seed + uint64(em.Epoch)
-	if em.TestAcc, err = r.Accuracy(r.ds.Train, r.ds.Test, seed); err != nil {
+func (r convRun) evaluate(em *EpochMetrics) error {
+	sets := []*data.Images{r.ds.Test}
+	if r.ds.Valid != nil && r.ds.Valid.Len() > 0 {
+		sets = append(sets, r.ds.Valid)
+	}
+	accs, err := r.Accuracies(r.ds.Train, r.Config.Seed+uint64(em.Epoch), sets...)
+	if err != nil {
 		return err
 	}
-	if r.ds.Valid != nil && r.ds.Valid.Len() > 0 {
-		em.ValidAcc, err = r.Accuracy(r.ds.Train, r.ds.Valid, seed)
+	em.TestAcc = accs[0]
+	if len(accs) > 1 {
+		em.ValidAcc = accs[1]
 	}
-	return err
+	return nil
 }
 
 func (r convRun) samples() ([]float32, error) { return generate(r.sample, r.z, r.Config.Model.ZDim) }
@@ -252,13 +232,4 @@ func (r convRun) samples() ([]float32, error) { return generate(r.sample, r.z, r
 // predict score exactly what the report says.
 func (r convRun) save(dir string, epoch int) error {
 	return r.avg.apply(func() error { return saveStore(dir, r.Store, r.Config, epoch) })
-}
-
-// generate runs a sampling executable on the noise z (n*zDim values).
-func generate(sample *model.Exec, z []float32, zDim int) ([]float32, error) {
-	out, err := call(sample, tensors.FromFlatDataAndDimensions(z, len(z)/zDim, zDim))
-	if err != nil {
-		return nil, fmt.Errorf("generate: %w", err)
-	}
-	return tensors.MustCopyFlatData[float32](out[0]), nil
 }

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
-
-	"github.com/gomlx/compute"
-	"github.com/gomlx/gomlx/ml/model"
 )
 
 // improvedPlayers is what the improved recipe's loop needs from a model, whatever its networks: the MLPs
@@ -39,9 +36,6 @@ func trainImproved(ctx context.Context, m improvedPlayers, cfg TrainConfig, n in
 		return nil, fmt.Errorf("no labelled training images")
 	case n < cfg.BatchSize:
 		return nil, fmt.Errorf("%d training images: fewer than one batch of %d", n, cfg.BatchSize)
-	}
-	if opt.SampleEvery <= 0 {
-		opt.SampleEvery = 1
 	}
 	steps := n / cfg.BatchSize
 	var history []EpochMetrics
@@ -136,15 +130,4 @@ func labelledOrder(rng *rand.Rand, labelled []int, n int) []int {
 		}
 	}
 	return out[:n]
-}
-
-// newExec compiles nothing yet: it wraps model.NewExec so that a model can create its executables in a
-// row and check for an error once (the first error stops the rest).
-func newExec[F model.ExecGraphFn](err *error, backend compute.Backend, store *model.Store, fn F) *model.Exec {
-	if *err != nil {
-		return nil
-	}
-	e, newErr := model.NewExec(backend, store, fn)
-	*err = newErr
-	return e
 }

@@ -149,16 +149,11 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 		return nil, err
 	}
 	var err error
-	if m.step, err = model.NewExec(backend, m.Store, m.stepGraph); err != nil {
-		return nil, err
-	}
-	if m.eval, err = model.NewExec(backend, m.Store, m.evalGraph); err != nil {
-		return nil, err
-	}
-	if m.sample, err = model.NewExec(backend, m.Store, m.sampleGraph); err != nil {
-		return nil, err
-	}
-	if m.refresh, err = model.NewExec(backend, m.Store, m.refreshGraph); err != nil {
+	m.step = newExec(&err, backend, m.Store, m.stepGraph)
+	m.eval = newExec(&err, backend, m.Store, m.evalGraph)
+	m.sample = newExec(&err, backend, m.Store, m.sampleGraph)
+	m.refresh = newExec(&err, backend, m.Store, m.refreshGraph)
+	if err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -276,7 +271,7 @@ func (m *Model) Step(b data.Batch) (StepResult, error) {
 		return StepResult{}, fmt.Errorf("training batch without a label mask")
 	}
 	out, err := call(m.step,
-		tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels),
+		imagesTensor(b.Pixels, b.Size),
 		tensors.FromFlatDataAndDimensions(b.Labels, b.Size),
 		tensors.FromFlatDataAndDimensions(b.Mask, b.Size))
 	if err != nil {
@@ -298,8 +293,14 @@ func (m *Model) Step(b data.Batch) (StepResult, error) {
 // (or in a short run) that lag alone can cost most of the test accuracy. Recomputing them ("precise BN")
 // costs a few forward passes per epoch.
 func (m *Model) RefreshBNStats(im *data.Images, maxBatches int, seed uint64) error {
+	return refreshBNStats(m.refresh, im, m.Config.BatchSize, maxBatches, seed)
+}
+
+// refreshBNStats runs a refresh executable (see refreshStatsGraph) over up to maxBatches shuffled
+// batches of im, each folded in with weight 1/(k+1): the stored statistics become their average.
+func refreshBNStats(refresh *model.Exec, im *data.Images, batchSize, maxBatches int, seed uint64) error {
 	k := 0
-	for b := range data.Batches(im, m.Config.BatchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil) {
+	for b := range data.Batches(im, batchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil) {
 		if k >= maxBatches {
 			break
 		}
@@ -307,7 +308,7 @@ func (m *Model) RefreshBNStats(im *data.Images, maxBatches int, seed uint64) err
 			continue
 		}
 		w := float32(1) / float32(k+1) // Running mean over the batches seen so far.
-		if _, err := call(m.refresh, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels), w); err != nil {
+		if _, err := call(refresh, imagesTensor(b.Pixels, b.Size), w); err != nil {
 			return fmt.Errorf("refresh BN statistics: %w", err)
 		}
 		k++
@@ -316,12 +317,20 @@ func (m *Model) RefreshBNStats(im *data.Images, maxBatches int, seed uint64) err
 }
 
 // Predict returns the predicted digit of each image of the batch.
-func (m *Model) Predict(b data.Batch) ([]int32, error) {
-	out, err := call(m.eval, tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, data.ImageSize, data.ImageSize, data.ImageChannels))
+func (m *Model) Predict(b data.Batch) ([]int32, error) { return predict(m.eval, b) }
+
+// predict runs a prediction executable (see predictGraph) on a batch of images.
+func predict(eval *model.Exec, b data.Batch) ([]int32, error) {
+	out, err := call(eval, imagesTensor(b.Pixels, b.Size))
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
 	return tensors.MustCopyFlatData[int32](out[0]), nil
+}
+
+// imagesTensor holds n images [n,32,32,3] given as flat pixels.
+func imagesTensor(px []float32, n int) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(px, n, data.ImageSize, data.ImageSize, data.ImageChannels)
 }
 
 // Accuracy is the fraction of images classified right, in batches of batchSize.
@@ -335,12 +344,27 @@ func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
 
 // Generate returns images [n,32,32,3] in [-1,1] for the noise z (n*ZDim values).
 func (m *Model) Generate(z []float32) ([]float32, error) {
-	n := len(z) / m.Config.Model.ZDim
-	out, err := call(m.sample, tensors.FromFlatDataAndDimensions(z, n, m.Config.Model.ZDim))
+	return generate(m.sample, z, m.Config.Model.ZDim)
+}
+
+// generate runs a sampling executable on the noise z (n*zDim values).
+func generate(sample *model.Exec, z []float32, zDim int) ([]float32, error) {
+	out, err := call(sample, tensors.FromFlatDataAndDimensions(z, len(z)/zDim, zDim))
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	return tensors.MustCopyFlatData[float32](out[0]), nil
+}
+
+// newExec wraps model.NewExec so that a model can create its executables in a row and check for an
+// error once (after the first error it creates nothing more).
+func newExec[F model.ExecGraphFn](err *error, backend compute.Backend, store *model.Store, fn F) *model.Exec {
+	if *err != nil {
+		return nil
+	}
+	e, newErr := model.NewExec(backend, store, fn)
+	*err = newErr
+	return e
 }
 
 // learningRateVars returns the two players' learning-rate variables (created by Adam on the first step).

@@ -30,6 +30,21 @@ type RunOptions struct {
 	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
 }
 
+// prepare fills in the defaults (a rows x cols sample grid unless set, samples every epoch) and makes
+// OutDir ready: fresh for a new run, kept when resuming.
+func (opt *RunOptions) prepare(rows, cols int) error {
+	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
+		opt.SampleRows, opt.SampleCols = rows, cols
+	}
+	if opt.SampleEvery <= 0 {
+		opt.SampleEvery = 1
+	}
+	if opt.OutDir == "" {
+		return nil
+	}
+	return PrepareOutDir(opt.OutDir, opt.StartEpoch == 0)
+}
+
 // FixedNoise returns n noise vectors drawn from N(0,1) with a seed, so sample grids are comparable across epochs.
 func FixedNoise(n, zDim int, seed uint64) []float32 {
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
@@ -45,19 +60,11 @@ func FixedNoise(n, zDim int, seed uint64) []float32 {
 // when ctx is cancelled between steps. It returns the metrics of every epoch it ran.
 func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]EpochMetrics, error) {
 	cfg := m.Config
-	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
-		opt.SampleRows, opt.SampleCols = 5, 10
-	}
-	if opt.SampleEvery <= 0 {
-		opt.SampleEvery = 1
-	}
 	if ds.Train.Len() == 0 {
 		return nil, fmt.Errorf("training set is empty: nothing to train on")
 	}
-	if opt.OutDir != "" {
-		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
-			return nil, err
-		}
+	if err := opt.prepare(5, 10); err != nil {
+		return nil, err
 	}
 	z := FixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
 	trainEpoch := opt.TrainEpoch

@@ -204,14 +204,10 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opt.Progress = stderr
 	}
 	history, err := ssgan.Train(ctx, m, ds, opt)
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return interrupted(len(history), *outDir)
-		}
+	if err := runEnded(history, err, *outDir, "", stdout); err != nil {
 		return err
 	}
 	last := history[len(history)-1]
-	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f; outputs in %s\n", last.TestAcc, *outDir)
 	if best, acc := ssgan.BestEpoch(history); best > 0 {
 		fmt.Fprintf(stdout, "ssgan: last epoch %d: %s (validation %.4f); best validation accuracy %.4f at epoch %d: %s\n",
 			last.Epoch, ssgan.CheckpointFile, last.ValidAcc, acc, best, ssgan.BestCheckpointFile)
@@ -369,7 +365,6 @@ func loadDataset(ctx context.Context, dir string, opt data.DatasetOptions, downl
 	return data.NewDataset(trainIm, testIm, opt)
 }
 
-// newModel picks the backend (saying so on stderr when it falls back to pure Go) and builds the model.
 // trainConvImproved trains the improved recipe on the course's convolutional networks (SVHN).
 func trainConvImproved(ctx context.Context, cfg ssgan.TrainConfig, ds *data.Dataset, outDir string, stdout, stderr io.Writer) error {
 	backend, err := ssgan.NewBackend(stderr)
@@ -387,16 +382,10 @@ func trainConvImproved(ctx context.Context, cfg ssgan.TrainConfig, ds *data.Data
 	fmt.Fprintf(stdout, "ssgan: backend %s; %d training images, %d test; %s, d_size %d, g_size %d, batch %d, lr %g, %d epochs\n",
 		ssgan.DescribeBackend(backend), ds.Train.Len(), ds.Test.Len(), what, cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, cfg.LearningRate, cfg.Epochs)
 	history, err := ssgan.TrainConvImproved(ctx, m, ds, ssgan.RunOptions{OutDir: outDir, Log: stdout})
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return interrupted(len(history), outDir)
-		}
-		return err
-	}
-	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f (averaged weights); outputs in %s\n", history[len(history)-1].TestAcc, outDir)
-	return nil
+	return runEnded(history, err, outDir, " (averaged weights)", stdout)
 }
 
+// newModel picks the backend (saying so on stderr when it falls back to pure Go) and builds the model.
 func newModel(cfg ssgan.TrainConfig, stderr io.Writer) (*ssgan.Model, error) {
 	backend, err := ssgan.NewBackend(stderr)
 	if err != nil {
@@ -445,14 +434,19 @@ func trainMLP(ctx context.Context, cfg ssgan.TrainConfig, dataDir, outDir string
 	fmt.Fprintf(stdout, "ssgan: backend %s; MNIST, %d training images (%d labelled), %d test; %s, MLP, batch %d, lr %g, %d epochs\n",
 		ssgan.DescribeBackend(backend), trainIm.Len(), cfg.Data.Labels, testIm.Len(), what, cfg.BatchSize, cfg.LearningRate, cfg.Epochs)
 	history, err := ssgan.TrainMLP(ctx, m, trainIm, testIm, mask, ssgan.RunOptions{OutDir: outDir, Log: stdout})
+	return runEnded(history, err, outDir, "", stdout)
+}
+
+// runEnded is how a training command ends: an interrupt says which epoch the checkpoint holds, another
+// error is returned as it is, and a finished run prints its final test accuracy (how is what it measured).
+func runEnded(history []ssgan.EpochMetrics, err error, outDir, how string, stdout io.Writer) error {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return interrupted(len(history), outDir)
 		}
 		return err
 	}
-	last := history[len(history)-1]
-	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f; outputs in %s\n", last.TestAcc, outDir)
+	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f%s; outputs in %s\n", history[len(history)-1].TestAcc, how, outDir)
 	return nil
 }
 
