@@ -7,6 +7,8 @@ export GOMLX_NO_AUTO_INSTALL ?= 1
 # The XLA CPU plugin that `make setup` installs: with it, ssgan.NewBackend picks XLA (CUDA first where there is
 # a GPU). GOMLX_BACKEND=go on the command line picks the pure-Go backend instead.
 export PJRT_PLUGIN_LIBRARY_PATH ?= $(CURDIR)/.venv/pjrt
+# glibc keeps the memory XLA frees between steps (~10% faster on XLA CPU; ssgan.MallocTunables says why).
+export GLIBC_TUNABLES ?= glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296:glibc.malloc.arena_max=2
 # GOEXPERIMENT=simd (AVX2/AVX-512 matmul in GoMLX's Go backend) makes training ~3x faster where the CPU has AVX2.
 export GOEXPERIMENT ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo simd)
 

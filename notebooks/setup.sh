@@ -60,14 +60,17 @@ JUPYTER_DATA_DIR="$venv/share/jupyter" PATH="$GOBIN:$PATH" "$GOBIN/gonb" --insta
 # multiply, ~3x faster training on the pure-Go backend) where the CPU has AVX2.
 simd=""
 grep -qw avx2 /proc/cpuinfo 2>/dev/null && simd=simd
-"$venv/bin/python" - "$kernel" "$GOBIN:$PATH" "$simd" "$venv/pjrt" <<'PY'
+# GLIBC_TUNABLES: glibc keeps the memory XLA frees between steps (~10% faster; ssgan.MallocTunables says why).
+tunables="glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296:glibc.malloc.arena_max=2"
+"$venv/bin/python" - "$kernel" "$GOBIN:$PATH" "$simd" "$venv/pjrt" "$tunables" <<'PY'
 import json, sys
-path, search_path, simd, pjrt = sys.argv[1:]
+path, search_path, simd, pjrt, tunables = sys.argv[1:]
 spec = json.load(open(path))
 env = spec.setdefault("env", {})
 env["PATH"] = search_path
 env["PJRT_PLUGIN_LIBRARY_PATH"] = pjrt  # ssgan.NewBackend picks the XLA CPU plugin there.
 env["GOMLX_NO_AUTO_INSTALL"] = "1"
+env["GLIBC_TUNABLES"] = tunables
 if simd:
     env["GOEXPERIMENT"] = simd
 json.dump(spec, open(path, "w"), indent=1)

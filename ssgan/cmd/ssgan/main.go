@@ -26,6 +26,7 @@ import (
 )
 
 func main() {
+	tuneMalloc()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// tuneMalloc does nothing outside Linux: GLIBC_TUNABLES is glibc's.
+func tuneMalloc() {}
