@@ -110,6 +110,8 @@ func modelFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.BoolVar(&cfg.Model.ExtraClass, "extra_class", cfg.Model.ExtraClass, "11 logits (10 digits + fake) instead of 10")
 	fs.StringVar(&cfg.Model.Upsample, "upsample", ssgan.DefaultUpsample,
 		"how the generator doubles resolution: transposed (the course's 5x5 transposed convolution), resize or subpixel")
+	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
+	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input (the course: 0.2)")
 }
 
 // seedFlag registers -seed (train and bench; experiment takes a list, -seeds).
@@ -118,13 +120,11 @@ func seedFlag(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 }
 
 // runFlags registers the training-run flags shared by train and experiment: the budget, the learning
-// rate, the number of labels and dropout.
+// rate and the number of labels.
 func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (per run)")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use (a balanced pick unless -first_labels)")
-	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
-	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input (the course: 0.2)")
 }
 
 // baseConfig returns the defaults for the data set that args ask for: the course's for SVHN, the improved
