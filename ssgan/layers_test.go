@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -144,5 +145,100 @@ func TestSafeNormal(t *testing.T) {
 	mean, variance := s/100000, s2/100000-(s/100000)*(s/100000)
 	if math.Abs(mean) > 0.02 || math.Abs(variance-1) > 0.03 {
 		t.Errorf("mean %.4f, variance %.4f; want 0 and 1", mean, variance)
+	}
+}
+
+// dropoutMasks runs Dropout at the given rate twice (two steps: two keys) on ones of the given shape and
+// returns both outputs.
+func dropoutMasks(t *testing.T, b compute.Backend, rate float64, dims ...int) (first, second []float32) {
+	t.Helper()
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(11); err != nil {
+		t.Fatal(err)
+	}
+	e, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) *Node {
+		return Dropout(scope, Ones(x.Graph(), shapes.Make(dtypes.Float32, dims...)), rate, true)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		out, err := e.Call(float32(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = flat32(out[0])
+		} else {
+			second = flat32(out[0])
+		}
+	}
+	return first, second
+}
+
+// Dropout drops each value with the given probability, independently of its neighbours and of the
+// previous step's mask, and rescales the rest.
+func TestDropoutMasks(t *testing.T) { checkDropoutMasks(t, backend(t)) }
+
+func checkDropoutMasks(t *testing.T, b compute.Backend) {
+	for _, rate := range []float64{0.2, 0.5} {
+		first, second := dropoutMasks(t, b, rate, 64, 32, 32, 3)
+		n := float64(len(first))
+		var dropped, both, neighbours float64
+		for i, v := range first {
+			switch {
+			case v == 0:
+				dropped++
+				if second[i] == 0 {
+					both++
+				}
+				if i > 0 && first[i-1] == 0 {
+					neighbours++
+				}
+			case math.Abs(float64(v)-1/(1-rate)) > 1e-6:
+				t.Fatalf("rate %g: kept value %g, want 1/(1-rate) = %g", rate, v, 1/(1-rate))
+			}
+		}
+		// With 196,608 values the sampling error of each fraction is about 0.001.
+		for _, c := range []struct {
+			what      string
+			got, want float64
+		}{
+			{"dropped", dropped / n, rate},
+			{"dropped in both steps", both / n, rate * rate},
+			{"dropped with its left neighbour", neighbours / (n - 1), rate * rate},
+		} {
+			if math.Abs(c.got-c.want) > 0.006 {
+				t.Errorf("rate %g: fraction %s %.4f, want %.4f", rate, c.what, c.got, c.want)
+			}
+		}
+	}
+}
+
+// Each of RandomBits' 32 bits is set half the time.
+func TestRandomBitsAreBalanced(t *testing.T) {
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(3); err != nil {
+		t.Fatal(err)
+	}
+	e, err := model.NewExec(backend(t), store, func(scope *model.Scope, x *Node) *Node {
+		return RandomBits(scope, x.Graph(), 1<<16)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Call(float32(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bits := tensors.MustCopyFlatData[uint32](out[0])
+	for b := range 32 {
+		set := 0
+		for _, v := range bits {
+			set += int(v >> b & 1)
+		}
+		if f := float64(set) / float64(len(bits)); math.Abs(f-0.5) > 0.01 { // sampling error ~0.002
+			t.Errorf("bit %d set in %.4f of the values, want 0.5", b, f)
+		}
 	}
 }

@@ -197,3 +197,28 @@ func TestXLAParityTraining(t *testing.T) {
 		t.Errorf("mean test accuracy: pure Go %.3f, XLA %.3f: more than 10 points apart", goAcc, xlaAcc)
 	}
 }
+
+// Dropout on XLA drops as it does on pure Go (the statistics of TestDropoutMasks), and the hash behind it
+// gives both backends exactly the same bits for the same key. (The keys themselves come from each
+// backend's own random-bit generator, and those differ.)
+func TestXLAParityDropout(t *testing.T) {
+	goB, xlaB := backends(t)
+	checkDropoutMasks(t, xlaB)
+	bits := func(b compute.Backend) []uint32 {
+		e, err := NewExec(b, func(key *Node) *Node { return hashBits(key, 4, 100) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := e.Call(uint32(12345))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tensors.MustCopyFlatData[uint32](out[0])
+	}
+	a, x := bits(goB), bits(xlaB)
+	for i := range a {
+		if a[i] != x[i] {
+			t.Fatalf("value %d: pure Go %#x, XLA %#x", i, a[i], x[i])
+		}
+	}
+}
