@@ -74,6 +74,7 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 			return nil, err
 		}
 	}
+	models := map[string]*Model{} // The course recipe's model of each configuration, reseeded between its seeds.
 	for _, name := range exp.Order {
 		for _, seed := range exp.Seeds {
 			cfg := exp.Configs[name]
@@ -83,7 +84,7 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 			}
 			start := time.Now()
 			opt := RunOptions{OutDir: filepath.Join(outDir, fmt.Sprintf("%s_seed%d", name, seed)), Log: log, SampleEvery: 1 << 30}
-			history, err := runOne(ctx, backend, cfg, ds, exp.MNIST, opt)
+			history, err := runOne(ctx, backend, cfg, ds, exp.MNIST, opt, models, name)
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
 			}
@@ -116,7 +117,9 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 }
 
 // runOne builds and trains one configuration: the course's networks on ds, or the improved recipe's on mnist.
-func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *data.Dataset, mnist *MNISTData, opt RunOptions) ([]EpochMetrics, error) {
+// The course recipe's model of configuration name is kept in models and reseeded for its next seed, so its
+// graphs compile once per experiment (the improved recipe's models are built anew for each run).
+func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *data.Dataset, mnist *MNISTData, opt RunOptions, models map[string]*Model, name string) ([]EpochMetrics, error) {
 	if cfg.Model.Arch == ArchMLP {
 		if mnist == nil {
 			return nil, fmt.Errorf("the improved recipe's MLPs need MNIST data")
@@ -137,8 +140,14 @@ func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *d
 		}
 		return TrainConvImproved(ctx, m, ds, opt)
 	}
-	m, err := NewModel(backend, cfg, ReferencePieces())
-	if err != nil {
+	m := models[name]
+	if m == nil {
+		var err error
+		if m, err = NewModel(backend, cfg, ReferencePieces()); err != nil {
+			return nil, err
+		}
+		models[name] = m
+	} else if err := m.Reseed(cfg.Seed); err != nil {
 		return nil, err
 	}
 	return Train(ctx, m, ds, opt)

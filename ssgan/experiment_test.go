@@ -51,6 +51,16 @@ func TestRunExperiment(t *testing.T) {
 	if !strings.Contains(string(md), "| supervised_only | 2 |") {
 		t.Errorf("markdown table lacks the supervised-only row:\n%s", md)
 	}
+	// Seed 2 ran on seed 1's model, reseeded: it must match a run of seed 2 alone.
+	exp.Order, exp.Seeds = []string{"ssgan"}, []uint64{2}
+	alone, err := RunExperiment(context.Background(), backend(t), ds, exp, t.TempDir(), "test", "synthetic", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := rep.Runs[1].History[0], alone.Runs[0].History[0]
+	if rep.Runs[1].Seed != 2 || got.TestAcc != want.TestAcc || got.DLoss != want.DLoss || got.GLoss != want.GLoss {
+		t.Errorf("seed 2 after seed 1: %+v; seed 2 alone: %+v", got, want)
+	}
 	var split struct {
 		Pool     int
 		Labelled []int
