@@ -74,7 +74,7 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 			return nil, err
 		}
 	}
-	models := map[string]*Model{} // The course recipe's model of each configuration, reseeded between its seeds.
+	models := reusedModels{course: map[string]*Model{}, improved: map[string]*ConvImprovedModel{}}
 	for _, name := range exp.Order {
 		for _, seed := range exp.Seeds {
 			cfg := exp.Configs[name]
@@ -116,10 +116,17 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 	return rep, nil
 }
 
-// runOne builds and trains one configuration: the course's networks on ds, or the improved recipe's on mnist.
-// The course recipe's model of configuration name is kept in models and reseeded for its next seed, so its
-// graphs compile once per experiment (the improved recipe's models are built anew for each run).
-func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *data.Dataset, mnist *MNISTData, opt RunOptions, models map[string]*Model, name string) ([]EpochMetrics, error) {
+// reusedModels holds the model of each configuration on the conv networks, reseeded for its next seed, so
+// its graphs compile once per experiment. (The MNIST MLPs are built anew for each run: their weights start
+// from a data-dependent initialisation that Reseed does not redo.)
+type reusedModels struct {
+	course   map[string]*Model
+	improved map[string]*ConvImprovedModel
+}
+
+// runOne trains one configuration: the course's networks on ds (reusing name's model from models), or
+// the improved recipe's MLPs on mnist.
+func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *data.Dataset, mnist *MNISTData, opt RunOptions, models reusedModels, name string) ([]EpochMetrics, error) {
 	if cfg.Model.Arch == ArchMLP {
 		if mnist == nil {
 			return nil, fmt.Errorf("the improved recipe's MLPs need MNIST data")
@@ -134,19 +141,25 @@ func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *d
 		return nil, fmt.Errorf("the course's networks need an SVHN-shaped data set")
 	}
 	if cfg.Recipe == RecipeImproved {
-		m, err := NewConvImprovedModel(backend, cfg, ReferencePieces())
-		if err != nil {
+		m := models.improved[name]
+		if m == nil {
+			var err error
+			if m, err = NewConvImprovedModel(backend, cfg, ReferencePieces()); err != nil {
+				return nil, err
+			}
+			models.improved[name] = m
+		} else if err := m.Reseed(cfg.Seed); err != nil {
 			return nil, err
 		}
 		return TrainConvImproved(ctx, m, ds, opt)
 	}
-	m := models[name]
+	m := models.course[name]
 	if m == nil {
 		var err error
 		if m, err = NewModel(backend, cfg, ReferencePieces()); err != nil {
 			return nil, err
 		}
-		models[name] = m
+		models.course[name] = m
 	} else if err := m.Reseed(cfg.Seed); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package ssgan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
@@ -26,9 +27,23 @@ func (m *Model) Reseed(seed uint64) error {
 	return nil
 }
 
+// Reseed puts the model back where NewConvImprovedModel with this seed and its Initialize would start it,
+// keeping its compiled graphs: as Model.Reseed, and the weight averages back to zero.
+func (m *ConvImprovedModel) Reseed(seed uint64) error {
+	if m.avg == nil {
+		return fmt.Errorf("reseeding: the model was never initialised")
+	}
+	if err := reinitialize(m.Backend, m.Store, seed, m.Config.LearningRate); err != nil {
+		return err
+	}
+	m.Config.Seed = seed
+	return nil
+}
+
 // reinitialize drops every variable's value but the generator's state, seeds the generator and runs the
-// variables' initialisers again. GoMLX creates two kinds of optimizer variables with a value instead of an
-// initialiser: the global step count (back to 0) and each optimizer's learning rate (back to lr).
+// variables' initialisers again. Some variables are created with a value instead of an initialiser: GoMLX's
+// global step count (back to 0), each optimizer's learning rate (back to lr) and the improved recipe's weight
+// averages and their step count (back to 0).
 func reinitialize(backend compute.Backend, store *model.Store, seed uint64, lr float64) error {
 	for v := range store.IterVariables() {
 		var err error
@@ -43,7 +58,11 @@ func reinitialize(backend compute.Backend, store *model.Store, seed uint64, lr f
 				err = v.SetValue(t)
 			}
 		default:
-			err = v.Reset()
+			if strings.HasPrefix(v.Path(), "/"+emaScope+"/") {
+				err = v.SetValue(tensors.FromShape(v.Shape()))
+			} else {
+				err = v.Reset()
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("reseeding: variable %s: %w", v.Path(), err)

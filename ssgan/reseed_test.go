@@ -1,7 +1,10 @@
 package ssgan
 
 import (
+	"context"
 	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // A model trained with one seed and then reseeded trains exactly as a new model with the new seed: the
@@ -44,6 +47,51 @@ func TestReseedTrainsAsANewModel(t *testing.T) {
 					t.Fatalf("supervised only %v: %s[%d] = %g after Reseed, %g in a new model", supervisedOnly, path, j, got[j], want[path][j])
 				}
 			}
+		}
+	}
+}
+
+// The same for the improved recipe's conv model: a run after Reseed(2) reports exactly what a new model's
+// run with seed 2 reports, epoch by epoch.
+func TestConvImprovedReseedTrainsAsANewModel(t *testing.T) {
+	b := backend(t)
+	cfg := DefaultTrainConfig()
+	cfg.Recipe, cfg.EMADecay = RecipeImproved, 0.9
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim = 4, 2, 8
+	cfg.BatchSize, cfg.Epochs, cfg.BNBatches = 16, 2, 2
+	cfg.Data.Labels, cfg.Data.Synthetic = 20, true
+	ds, err := data.NewDataset(data.SyntheticDigits(64, 1), data.SyntheticDigits(32, 2), cfg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(m *ConvImprovedModel) []EpochMetrics {
+		t.Helper()
+		history, err := TrainConvImproved(context.Background(), m, ds, RunOptions{OutDir: t.TempDir(), SampleEvery: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return history
+	}
+	newModel := func(seed uint64) *ConvImprovedModel {
+		t.Helper()
+		c := cfg
+		c.Seed = seed
+		m, err := NewConvImprovedModel(b, c, ReferencePieces())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	reused := newModel(1)
+	run(reused)
+	if err := reused.Reseed(2); err != nil {
+		t.Fatal(err)
+	}
+	got, want := run(reused), run(newModel(2))
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.TestAcc != w.TestAcc || g.DLoss != w.DLoss || g.GLoss != w.GLoss || g.TrainAcc != w.TrainAcc {
+			t.Fatalf("epoch %d after Reseed(2): %+v; a new model with seed 2: %+v", i+1, g, w)
 		}
 	}
 }
