@@ -3,7 +3,7 @@
 //	ssgan train -data DIR -out DIR [-epochs N] [-batch N] [-labels N] [-d_size N] [-g_size N] [-seed N]
 //	            [-max_train N] [-max_test N] [-extra_class] [-first_labels] [-synthetic] [-no_download]
 //	ssgan eval  -ckpt DIR [-data DIR] [-max_test N]
-//	ssgan bench [-d_size N] [-g_size N] [-batch N] [-steps N]
+//	ssgan bench [-d_size N] [-g_size N] [-batch N] [-steps N] [-supervised_only] [-drop P] [-input_drop P]
 //	ssgan predict -ckpt DIR [-json] IMAGE...
 //	ssgan experiment -data_file FILE -out DIR [-pool 8000] [-labels 1000] [-seeds 1,2,3] [-configs ssgan,supervised_only]
 //
