@@ -74,7 +74,7 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 			return nil, err
 		}
 	}
-	models := reusedModels{course: map[string]*Model{}, improved: map[string]*ConvImprovedModel{}}
+	models := reusedModels{course: map[string]*Model{}, improved: map[string]*ConvImprovedModel{}, mlp: map[string]*MLPModel{}}
 	for _, name := range exp.Order {
 		for _, seed := range exp.Seeds {
 			cfg := exp.Configs[name]
@@ -116,23 +116,29 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 	return rep, nil
 }
 
-// reusedModels holds the model of each configuration on the conv networks, reseeded for its next seed, so
-// its graphs compile once per experiment. (The MNIST MLPs are built anew for each run: their weights start
-// from a data-dependent initialisation that Reseed does not redo.)
+// reusedModels holds the model of each configuration, reseeded for its next seed, so its graphs compile
+// once per experiment.
 type reusedModels struct {
 	course   map[string]*Model
 	improved map[string]*ConvImprovedModel
+	mlp      map[string]*MLPModel
 }
 
-// runOne trains one configuration: the course's networks on ds (reusing name's model from models), or
-// the improved recipe's MLPs on mnist.
+// runOne trains one configuration, on name's model from models: the course's networks on ds, or the
+// improved recipe's MLPs on mnist.
 func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *data.Dataset, mnist *MNISTData, opt RunOptions, models reusedModels, name string) ([]EpochMetrics, error) {
 	if cfg.Model.Arch == ArchMLP {
 		if mnist == nil {
 			return nil, fmt.Errorf("the improved recipe's MLPs need MNIST data")
 		}
-		m, err := NewMLPModel(backend, cfg, ReferencePieces())
-		if err != nil {
+		m := models.mlp[name]
+		if m == nil {
+			var err error
+			if m, err = NewMLPModel(backend, cfg, ReferencePieces()); err != nil {
+				return nil, err
+			}
+			models.mlp[name] = m
+		} else if err := m.Reseed(cfg.Seed); err != nil {
 			return nil, err
 		}
 		return TrainMLP(ctx, m, mnist.Train, mnist.Test, mnist.Mask, opt)

@@ -142,7 +142,7 @@ func (m *MLPModel) Initialize(x []float32) error {
 	if _, err := call(m.init, tensors.FromFlatDataAndDimensions(x, n, data.MNISTValues)); err != nil {
 		return fmt.Errorf("data-dependent initialisation: %w", err)
 	}
-	m.avg = listWeights(m.Store, m.Config.EMADecay, true)
+	m.avg = listWeights(m.Store, m.Config.EMADecay, m.avg == nil) // After Reseed the averages exist (at zero).
 	m.initialised = true
 	return nil
 }

@@ -40,6 +40,21 @@ func (m *ConvImprovedModel) Reseed(seed uint64) error {
 	return nil
 }
 
+// Reseed puts the model back where NewMLPModel with this seed would start it, keeping its compiled graphs:
+// as Model.Reseed, the weight averages back to zero, and the data-dependent initialisation to be redone
+// (TrainMLP does it, on a batch the seed picks).
+func (m *MLPModel) Reseed(seed uint64) error {
+	if !m.initialised {
+		return fmt.Errorf("reseeding: the model was never initialised")
+	}
+	if err := reinitialize(m.Backend, m.Store, seed, m.Config.LearningRate); err != nil {
+		return err
+	}
+	m.Config.Seed = seed
+	m.initialised = false
+	return nil
+}
+
 // reinitialize drops every variable's value but the generator's state, seeds the generator and runs the
 // variables' initialisers again. Some variables are created with a value instead of an initialiser: GoMLX's
 // global step count (back to 0), each optimizer's learning rate (back to lr) and the improved recipe's weight

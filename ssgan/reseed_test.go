@@ -95,3 +95,54 @@ func TestConvImprovedReseedTrainsAsANewModel(t *testing.T) {
 		}
 	}
 }
+
+// The same for the MNIST MLPs, whose data-dependent initialisation TrainMLP redoes after Reseed.
+func TestMLPReseedTrainsAsANewModel(t *testing.T) {
+	cfg := MNISTTrainConfig()
+	cfg.BatchSize, cfg.Epochs = 20, 2
+	gray := func(n int, seed uint64) *data.Gray {
+		g := &data.Gray{Pixels: make([]uint8, n*data.MNISTValues), Labels: make([]int32, n)}
+		for i, v := range mnistLike(n, seed) {
+			g.Pixels[i] = uint8(v * 255)
+		}
+		for i := range g.Labels {
+			g.Labels[i] = int32(i % 10)
+		}
+		return g
+	}
+	train, test := gray(80, 1), gray(40, 2)
+	mask := make([]bool, train.Len())
+	for i := range 20 {
+		mask[i] = true
+	}
+	newModel := func(seed uint64) *MLPModel {
+		t.Helper()
+		c := cfg
+		c.Seed = seed
+		m, err := NewMLPModel(backend(t), c, ReferencePieces())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	run := func(m *MLPModel) []EpochMetrics {
+		t.Helper()
+		history, err := TrainMLP(context.Background(), m, train, test, mask, RunOptions{OutDir: t.TempDir(), SampleEvery: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return history
+	}
+	reused := newModel(1)
+	run(reused)
+	if err := reused.Reseed(2); err != nil {
+		t.Fatal(err)
+	}
+	got, want := run(reused), run(newModel(2))
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.TestAcc != w.TestAcc || g.DLoss != w.DLoss || g.GLoss != w.GLoss || g.TrainAcc != w.TrainAcc {
+			t.Fatalf("epoch %d after Reseed(2): %+v; a new model with seed 2: %+v", i+1, g, w)
+		}
+	}
+}
