@@ -213,6 +213,6 @@ func useNativeConv(b compute.Backend, h, stride int) bool {
 // execution. With glibc's defaults these are mapped and unmapped each step, and the kernel then zeroes
 // every new page on first touch: a profile of a course-size step (perf, XLA CPU, 2 cores) showed 18% of
 // the time in the kernel, most of it page faults. Raising the mmap and trim thresholds and keeping two
-// arenas (one for each of our two cores' threads) measured 0.228 -> 0.203 s per step; each setting alone
-// changed nothing.
+// arenas (one for each of our two cores' threads) measured 0.228 -> 0.203 s per step; the mmap threshold
+// alone, or the trim threshold and arenas without it, changed nothing.
 const MallocTunables = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296:glibc.malloc.arena_max=2"
