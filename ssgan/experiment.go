@@ -131,14 +131,8 @@ func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *d
 		if mnist == nil {
 			return nil, fmt.Errorf("the improved recipe's MLPs need MNIST data")
 		}
-		m := models.mlp[name]
-		if m == nil {
-			var err error
-			if m, err = NewMLPModel(backend, cfg, ReferencePieces()); err != nil {
-				return nil, err
-			}
-			models.mlp[name] = m
-		} else if err := m.Reseed(cfg.Seed); err != nil {
+		m, err := reuse(models.mlp, name, cfg.Seed, func() (*MLPModel, error) { return NewMLPModel(backend, cfg, ReferencePieces()) })
+		if err != nil {
 			return nil, err
 		}
 		return TrainMLP(ctx, m, mnist.Train, mnist.Test, mnist.Mask, opt)
@@ -147,29 +141,32 @@ func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *d
 		return nil, fmt.Errorf("the course's networks need an SVHN-shaped data set")
 	}
 	if cfg.Recipe == RecipeImproved {
-		m := models.improved[name]
-		if m == nil {
-			var err error
-			if m, err = NewConvImprovedModel(backend, cfg, ReferencePieces()); err != nil {
-				return nil, err
-			}
-			models.improved[name] = m
-		} else if err := m.Reseed(cfg.Seed); err != nil {
+		m, err := reuse(models.improved, name, cfg.Seed, func() (*ConvImprovedModel, error) {
+			return NewConvImprovedModel(backend, cfg, ReferencePieces())
+		})
+		if err != nil {
 			return nil, err
 		}
 		return TrainConvImproved(ctx, m, ds, opt)
 	}
-	m := models.course[name]
-	if m == nil {
-		var err error
-		if m, err = NewModel(backend, cfg, ReferencePieces()); err != nil {
-			return nil, err
-		}
-		models.course[name] = m
-	} else if err := m.Reseed(cfg.Seed); err != nil {
+	m, err := reuse(models.course, name, cfg.Seed, func() (*Model, error) { return NewModel(backend, cfg, ReferencePieces()) })
+	if err != nil {
 		return nil, err
 	}
 	return Train(ctx, m, ds, opt)
+}
+
+// reuse returns name's model from cache reseeded with seed, or, the first time, a new one from create,
+// which it keeps there.
+func reuse[M interface{ Reseed(uint64) error }](cache map[string]M, name string, seed uint64, create func() (M, error)) (M, error) {
+	if m, ok := cache[name]; ok {
+		return m, m.Reseed(seed)
+	}
+	m, err := create()
+	if err == nil {
+		cache[name] = m
+	}
+	return m, err
 }
 
 // SplitFile names the description of an experiment's data split, for other implementations (the PyTorch twin).

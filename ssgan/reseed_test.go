@@ -87,13 +87,7 @@ func TestConvImprovedReseedTrainsAsANewModel(t *testing.T) {
 	if err := reused.Reseed(2); err != nil {
 		t.Fatal(err)
 	}
-	got, want := run(reused), run(newModel(2))
-	for i := range want {
-		g, w := got[i], want[i]
-		if g.TestAcc != w.TestAcc || g.DLoss != w.DLoss || g.GLoss != w.GLoss || g.TrainAcc != w.TrainAcc {
-			t.Fatalf("epoch %d after Reseed(2): %+v; a new model with seed 2: %+v", i+1, g, w)
-		}
-	}
+	sameHistories(t, run(reused), run(newModel(2)))
 }
 
 // The same for the MNIST MLPs, whose data-dependent initialisation TrainMLP redoes after Reseed.
@@ -138,7 +132,15 @@ func TestMLPReseedTrainsAsANewModel(t *testing.T) {
 	if err := reused.Reseed(2); err != nil {
 		t.Fatal(err)
 	}
-	got, want := run(reused), run(newModel(2))
+	sameHistories(t, run(reused), run(newModel(2)))
+}
+
+// sameHistories fails unless a run after Reseed(2) (got) reported exactly what a new model's did (want).
+func sameHistories(t *testing.T, got, want []EpochMetrics) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d epochs after Reseed(2), %d for a new model", len(got), len(want))
+	}
 	for i := range want {
 		g, w := got[i], want[i]
 		if g.TestAcc != w.TestAcc || g.DLoss != w.DLoss || g.GLoss != w.GLoss || g.TrainAcc != w.TrainAcc {
