@@ -19,13 +19,7 @@ import (
 //
 // The variables are initialised in the order they were created, from a generator seeded the same way, so
 // a reseeded model trains exactly as a new one with that seed (TestReseedTrainsAsANewModel).
-func (m *Model) Reseed(seed uint64) error {
-	if err := reinitialize(m.Backend, m.Store, seed, m.Config.LearningRate); err != nil {
-		return err
-	}
-	m.Config.Seed = seed
-	return nil
-}
+func (m *Model) Reseed(seed uint64) error { return reinitialize(m.Backend, m.Store, &m.Config, seed) }
 
 // Reseed puts the model back where NewConvImprovedModel with this seed and its Initialize would start it,
 // keeping its compiled graphs: as Model.Reseed, and the weight averages back to zero.
@@ -33,11 +27,7 @@ func (m *ConvImprovedModel) Reseed(seed uint64) error {
 	if m.avg == nil {
 		return fmt.Errorf("reseeding: the model was never initialised")
 	}
-	if err := reinitialize(m.Backend, m.Store, seed, m.Config.LearningRate); err != nil {
-		return err
-	}
-	m.Config.Seed = seed
-	return nil
+	return reinitialize(m.Backend, m.Store, &m.Config, seed)
 }
 
 // Reseed puts the model back where NewMLPModel with this seed would start it, keeping its compiled graphs:
@@ -47,19 +37,18 @@ func (m *MLPModel) Reseed(seed uint64) error {
 	if !m.initialised {
 		return fmt.Errorf("reseeding: the model was never initialised")
 	}
-	if err := reinitialize(m.Backend, m.Store, seed, m.Config.LearningRate); err != nil {
+	if err := reinitialize(m.Backend, m.Store, &m.Config, seed); err != nil {
 		return err
 	}
-	m.Config.Seed = seed
 	m.initialised = false
 	return nil
 }
 
-// reinitialize drops every variable's value but the generator's state, seeds the generator and runs the
-// variables' initialisers again. Some variables are created with a value instead of an initialiser: GoMLX's
-// global step count (back to 0), each optimizer's learning rate (back to lr) and the improved recipe's weight
-// averages and their step count (back to 0).
-func reinitialize(backend compute.Backend, store *model.Store, seed uint64, lr float64) error {
+// reinitialize drops every variable's value but the generator's state, seeds the generator, runs the
+// variables' initialisers again and records seed in cfg. Some variables are created with a value instead of
+// an initialiser: GoMLX's global step count (back to 0), each optimizer's learning rate (back to
+// cfg.LearningRate) and the improved recipe's weight averages and their step count (back to 0).
+func reinitialize(backend compute.Backend, store *model.Store, cfg *TrainConfig, seed uint64) error {
 	for v := range store.IterVariables() {
 		var err error
 		switch v.Name() {
@@ -69,7 +58,7 @@ func reinitialize(backend compute.Backend, store *model.Store, seed uint64, lr f
 			err = v.SetValue(tensors.FromScalar(int64(0)))
 		case optimizer.ParamLearningRate:
 			var t *tensors.Tensor
-			if t, err = tensors.FromAnyValue(shapes.CastAsDType(lr, v.Shape().DType)); err == nil {
+			if t, err = tensors.FromAnyValue(shapes.CastAsDType(cfg.LearningRate, v.Shape().DType)); err == nil {
 				err = v.SetValue(t)
 			}
 		default:
@@ -89,5 +78,6 @@ func reinitialize(backend compute.Backend, store *model.Store, seed uint64, lr f
 	if err := store.InitializeVariables(backend, nil); err != nil {
 		return fmt.Errorf("reseeding: %w", err)
 	}
+	cfg.Seed = seed
 	return nil
 }
