@@ -133,7 +133,15 @@ func asLastAxis(v *Node, rank int) *Node {
 }
 
 // LeakyReLU is max(alpha*x, x), the course's activation (alpha 0.2).
-func LeakyReLU(x *Node, alpha float64) *Node { return Max(x, MulScalar(x, alpha)) }
+//
+// Written as x times a slope (1 where x >= 0, else alpha) that the gradient treats as a constant, which is
+// the exact derivative everywhere but at 0. The backward pass is then one multiply, where max's gradient
+// builds indicator masks for both of its inputs and adds the two halves.
+func LeakyReLU(x *Node, alpha float64) *Node {
+	g, dt := x.Graph(), x.DType()
+	slope := Where(GreaterOrEqual(x, ScalarZero(g, dt)), ScalarOne(g, dt), Scalar(g, dt, alpha))
+	return Mul(x, StopGradient(slope))
+}
 
 // BNMode says how a network normalises and regularises in one pass.
 type BNMode struct {
@@ -186,7 +194,7 @@ func Dropout(scope *model.Scope, x *Node, rate float64, training bool) *Node {
 	}
 	g := x.Graph()
 	keep := GreaterOrEqual(RandomBits(scope, g, x.Shape().Dimensions...), Scalar(g, dtypes.Uint32, math.Round(rate*(1<<32))))
-	return Where(keep, DivScalar(x, 1-rate), ZerosLike(x))
+	return Where(keep, DivScalar(x, 1-rate), ScalarZero(g, x.DType())) // A scalar zero: no buffer to fill.
 }
 
 // RandomBits returns uniformly distributed uint32 values of the given dimensions, for dropout masks: each
