@@ -132,12 +132,23 @@ func asLastAxis(v *Node, rank int) *Node {
 	return Reshape(v, dims...)
 }
 
-// LeakyReLU is max(alpha*x, x), the course's activation (alpha 0.2).
-//
-// Written as x times a slope (1 where x >= 0, else alpha) that the gradient treats as a constant, which is
-// the exact derivative everywhere but at 0. The backward pass is then one multiply, where max's gradient
-// builds indicator masks for both of its inputs and adds the two halves.
+// LeakyReLU is max(alpha*x, x), the course's activation (alpha 0.2). useSlopeLeakyReLU picks how it is
+// written for the backend; both forms give the same values and gradients.
 func LeakyReLU(x *Node, alpha float64) *Node {
+	if useSlopeLeakyReLU(x.Graph().Backend()) {
+		return leakyReLUBySlope(x, alpha)
+	}
+	return leakyReLUByMax(x, alpha)
+}
+
+// leakyReLUByMax is LeakyReLU as written: XLA fuses max and its gradient into the neighbouring kernels.
+func leakyReLUByMax(x *Node, alpha float64) *Node { return Max(x, MulScalar(x, alpha)) }
+
+// leakyReLUBySlope is LeakyReLU as x times a slope (1 where x >= 0, else alpha) that the gradient treats as a
+// constant: the exact derivative everywhere but at 0, where it takes 1 as max's gradient does. Its backward
+// pass is one multiply, where max's gradient builds indicator masks for both inputs and adds the two halves,
+// each a separate pass over the tensor on the pure-Go backend.
+func leakyReLUBySlope(x *Node, alpha float64) *Node {
 	g, dt := x.Graph(), x.DType()
 	slope := Where(GreaterOrEqual(x, ScalarZero(g, dt)), ScalarOne(g, dt), Scalar(g, dt, alpha))
 	return Mul(x, StopGradient(slope))

@@ -118,31 +118,35 @@ func TestConv2DGradient(t *testing.T) {
 	assertClose(t, "d/dk", flat32(out[1]), numeric(k, func(v []float32) float64 { return loss(x, v) }), 1e-3)
 }
 
-// LeakyReLU is max(x, alpha*x) with slope 1 at and above 0 and alpha below, in value and in gradient.
+// Both forms of LeakyReLU are max(x, alpha*x), with slope 1 at and above 0 and alpha below, in value and
+// in gradient.
 func TestLeakyReLU(t *testing.T) {
 	const alpha = 0.2
 	x := []float32{-1e30, -3, -1e-30, 0, 1e-30, 2.5, 1e30}
-	e, err := NewExec(backend(t), func(x *Node) (*Node, *Node) {
-		y := LeakyReLU(x, alpha)
-		// Weighting each output by its index makes every gradient entry distinct: dy_i/dx_i * i.
-		w := ConvertDType(Iota(x.Graph(), x.Shape(), 0), x.DType())
-		return y, Gradient(ReduceAllSum(Mul(y, w)), x)[0]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := e.Call(tensors.FromFlatDataAndDimensions(x, len(x)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	y, grad := flat32(out[0]), flat32(out[1])
-	for i, v := range x {
-		wantY, slope := v, float32(1)
-		if v < 0 {
-			wantY, slope = alpha*v, alpha
+	for name, leaky := range map[string]func(*Node, float64) *Node{
+		"slope": leakyReLUBySlope, "max": leakyReLUByMax, "LeakyReLU": LeakyReLU} {
+		e, err := NewExec(backend(t), func(x *Node) (*Node, *Node) {
+			y := leaky(x, alpha)
+			// Weighting each output by its index makes every gradient entry distinct: dy_i/dx_i * i.
+			w := ConvertDType(Iota(x.Graph(), x.Shape(), 0), x.DType())
+			return y, Gradient(ReduceAllSum(Mul(y, w)), x)[0]
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if y[i] != wantY || grad[i] != slope*float32(i) {
-			t.Errorf("x=%g: got y=%g, grad=%g; want %g, %g", v, y[i], grad[i], wantY, slope*float32(i))
+		out, err := e.Call(tensors.FromFlatDataAndDimensions(x, len(x)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, grad := flat32(out[0]), flat32(out[1])
+		for i, v := range x {
+			wantY, slope := v, float32(1)
+			if v < 0 {
+				wantY, slope = alpha*v, alpha
+			}
+			if y[i] != wantY || grad[i] != slope*float32(i) {
+				t.Errorf("%s, x=%g: got y=%g, grad=%g; want %g, %g", name, v, y[i], grad[i], wantY, slope*float32(i))
+			}
 		}
 	}
 }
