@@ -72,22 +72,9 @@ func TestConvImprovedReseedTrainsAsANewModel(t *testing.T) {
 		}
 		return history
 	}
-	newModel := func(seed uint64) *ConvImprovedModel {
-		t.Helper()
-		c := cfg
-		c.Seed = seed
-		m, err := NewConvImprovedModel(b, c, ReferencePieces())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	reused := newModel(1)
-	run(reused)
-	if err := reused.Reseed(2); err != nil {
-		t.Fatal(err)
-	}
-	sameHistories(t, run(reused), run(newModel(2)))
+	checkReseedRun(t, cfg, func(c TrainConfig) (*ConvImprovedModel, error) {
+		return NewConvImprovedModel(b, c, ReferencePieces())
+	}, run)
 }
 
 // The same for the MNIST MLPs, whose data-dependent initialisation TrainMLP redoes after Reseed.
@@ -109,16 +96,6 @@ func TestMLPReseedTrainsAsANewModel(t *testing.T) {
 	for i := range 20 {
 		mask[i] = true
 	}
-	newModel := func(seed uint64) *MLPModel {
-		t.Helper()
-		c := cfg
-		c.Seed = seed
-		m, err := NewMLPModel(backend(t), c, ReferencePieces())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
 	run := func(m *MLPModel) []EpochMetrics {
 		t.Helper()
 		history, err := TrainMLP(context.Background(), m, train, test, mask, RunOptions{OutDir: t.TempDir(), SampleEvery: 1 << 30})
@@ -127,17 +104,31 @@ func TestMLPReseedTrainsAsANewModel(t *testing.T) {
 		}
 		return history
 	}
-	reused := newModel(1)
+	checkReseedRun(t, cfg, func(c TrainConfig) (*MLPModel, error) {
+		return NewMLPModel(backend(t), c, ReferencePieces())
+	}, run)
+}
+
+// checkReseedRun fails unless a model built by newModel from cfg with seed 1, trained by run, reseeded to 2
+// and trained again reports exactly what a new model with seed 2 reports, epoch by epoch.
+func checkReseedRun[M interface{ Reseed(uint64) error }](t *testing.T, cfg TrainConfig,
+	newModel func(TrainConfig) (M, error), run func(M) []EpochMetrics) {
+	t.Helper()
+	withSeed := func(seed uint64) M {
+		t.Helper()
+		cfg.Seed = seed
+		m, err := newModel(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	reused := withSeed(1)
 	run(reused)
 	if err := reused.Reseed(2); err != nil {
 		t.Fatal(err)
 	}
-	sameHistories(t, run(reused), run(newModel(2)))
-}
-
-// sameHistories fails unless a run after Reseed(2) (got) reported exactly what a new model's did (want).
-func sameHistories(t *testing.T, got, want []EpochMetrics) {
-	t.Helper()
+	got, want := run(reused), run(withSeed(2))
 	if len(got) != len(want) {
 		t.Fatalf("%d epochs after Reseed(2), %d for a new model", len(got), len(want))
 	}
