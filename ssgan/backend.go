@@ -207,7 +207,7 @@ func useNativeConv(b compute.Backend, h, stride int) bool {
 }
 
 // useSlopeLeakyReLU is the one place that picks how LeakyReLU is written: as x times a constant slope on
-// the pure-Go backend, where that measured 6-11% faster per course-size SSGAN step than max(x, alpha*x)
+// the pure-Go backend, where that measured 5-11% faster per course-size SSGAN step than max(x, alpha*x)
 // (each op is its own pass there, and max's gradient takes several); as max on XLA, where the slope form
 // measured 5% slower per supervised-only step (0.0645 vs 0.0615 s, four alternating pairs) and no
 // different per SSGAN step.

@@ -127,8 +127,8 @@ func TestLeakyReLU(t *testing.T) {
 		"slope": leakyReLUBySlope, "max": leakyReLUByMax, "LeakyReLU": LeakyReLU} {
 		e, err := NewExec(backend(t), func(x *Node) (*Node, *Node) {
 			y := leaky(x, alpha)
-			// Weighting each output by its index makes every gradient entry distinct: dy_i/dx_i * i.
-			w := ConvertDType(Iota(x.Graph(), x.Shape(), 0), x.DType())
+			// Weighting each output by its index + 1 makes every gradient entry distinct: dy_i/dx_i * (i+1).
+			w := AddScalar(ConvertDType(Iota(x.Graph(), x.Shape(), 0), x.DType()), 1)
 			return y, Gradient(ReduceAllSum(Mul(y, w)), x)[0]
 		})
 		if err != nil {
@@ -144,8 +144,8 @@ func TestLeakyReLU(t *testing.T) {
 			if v < 0 {
 				wantY, slope = alpha*v, alpha
 			}
-			if y[i] != wantY || grad[i] != slope*float32(i) {
-				t.Errorf("%s, x=%g: got y=%g, grad=%g; want %g, %g", name, v, y[i], grad[i], wantY, slope*float32(i))
+			if y[i] != wantY || grad[i] != slope*float32(i+1) {
+				t.Errorf("%s, x=%g: got y=%g, grad=%g; want %g, %g", name, v, y[i], grad[i], wantY, slope*float32(i+1))
 			}
 		}
 	}
