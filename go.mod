@@ -3,9 +3,10 @@ module github.com/ssgan-go/ssgan-go
 go 1.26.8
 
 require (
-	github.com/gomlx/compute v0.1.0
-	github.com/gomlx/gomlx v0.28.1
-	github.com/janpfeifer/gonb v0.11.3
+	github.com/gofrs/flock v0.13.0
+	github.com/gomlx/compute v0.1.3
+	github.com/gomlx/gomlx v0.28.2
+	github.com/janpfeifer/gonb v0.11.4
 	github.com/schollz/progressbar/v3 v3.19.1
 	golang.org/x/tools v0.44.0
 	gonum.org/v1/plot v0.17.0
@@ -18,11 +19,10 @@ require (
 	git.sr.ht/~sbinet/gg v0.7.0 // indirect
 	github.com/ajstarks/svgo v0.0.0-20211024235047-1546f124cd8b // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
-	github.com/gofrs/flock v0.13.0 // indirect
 	github.com/gofrs/uuid v4.4.0+incompatible // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
-	github.com/gomlx/compute-onnx v0.0.0-20260727144917-270d819490b5 // indirect
-	github.com/gomlx/go-xla v0.4.0 // indirect
+	github.com/gomlx/compute-onnx v0.0.0-20260730095030-43334863f719 // indirect
+	github.com/gomlx/go-xla v0.4.1 // indirect
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect

@@ -13,7 +13,7 @@ export PATH="$root/.venv/bin:$PATH"
 export JUPYTER_PATH="$root/.venv/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 cd "$root/notebooks"
 # GoNB's own log lines are left out of the output (gonb_log_filter): its info and warning lines, the test
-# "Error message" that GoNB v0.11.3 logs at every start (setUpKlog in its main.go), which is not an error,
+# "Error message" that GoNB (v0.11.3 and v0.11.4) logs at every start (setUpKlog in its main.go), which is not an error,
 # and its notice that gopls (editor help, which headless runs do not use; `make lab` installs it) is missing.
 gonb_log_filter() {
   awk '

@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -25,15 +26,26 @@ const CheckpointFile = "checkpoint.ssgan"
 // on the validation split the course kept but never used). Pass its path to eval or predict as -ckpt.
 const BestCheckpointFile = "best.ssgan"
 
-const checkpointMagic = "ssgan-go checkpoint v1\n"
+// checkpointMagic starts every checkpoint. v2 holds the trained weights and the improved recipe's batch
+// order, so a run resumes exactly from it; v1 (before one model type) held the improved recipe's
+// averaged weights in place of the trained ones: it still evaluates, but cannot resume.
+const (
+	checkpointMagic   = "ssgan-go checkpoint v2\n"
+	checkpointMagicV1 = "ssgan-go checkpoint v1\n"
+)
 
 // checkpoint is what a checkpoint file holds: the configuration that rebuilds the networks, how far
-// training got, and every variable of the store (weights, BN statistics, Adam moments, learning rates,
-// random state), so training can resume and evaluation reproduces the same accuracy.
+// training got, every variable of the store (weights, BN statistics, Adam moments, learning rates,
+// random state, the improved recipe's weight averages), and the state of the generator that draws the
+// improved recipe's batches, so training can resume and evaluation reproduces the same accuracy.
 type checkpoint struct {
 	Config TrainConfig
 	Epoch  int
 	Vars   []savedVar
+	Order  []byte // The improved recipe's batch order (rand.PCG's MarshalBinary); empty for the course's.
+
+	version int    // Of the file's format (not saved in the body).
+	path    string // Where it was read from.
 }
 
 type savedVar struct {
@@ -48,21 +60,26 @@ type savedVar struct {
 	U64       []uint64
 }
 
-// SaveCheckpoint writes the model to dir/checkpoint.ssgan: magic line, SHA-256 of the body, gob body.
-// It writes a temporary file and renames it into place, so an interrupted save keeps the previous checkpoint.
-func (m *Model) SaveCheckpoint(dir string, epoch int) error {
-	return saveStore(dir, m.Store, m.Config, epoch)
+// SaveCheckpoint writes the model to path (a file such as OUT/best.ssgan, or a directory, for its
+// checkpoint.ssgan): magic line, SHA-256 of the body, gob body. It writes a temporary file and renames
+// it into place, so an interrupted save keeps the previous checkpoint.
+func (m *Model) SaveCheckpoint(path string, epoch int) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, CheckpointFile)
+	}
+	var order []byte
+	if m.order != nil {
+		var err error
+		if order, err = m.order.MarshalBinary(); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+	}
+	return saveStore(path, m.Store, m.Config, epoch, order)
 }
 
-// saveStore writes every variable of store to dir/CheckpointFile, with the configuration that rebuilds
-// its networks.
-func saveStore(dir string, store *model.Store, cfg TrainConfig, epoch int) error {
-	return saveStoreAs(filepath.Join(dir, CheckpointFile), store, cfg, epoch)
-}
-
-// saveStoreAs is saveStore to any file name.
-func saveStoreAs(path string, store *model.Store, cfg TrainConfig, epoch int) error {
-	ck := checkpoint{Config: cfg, Epoch: epoch}
+// saveStore writes every variable of store to path, with the configuration that rebuilds its networks.
+func saveStore(path string, store *model.Store, cfg TrainConfig, epoch int, order []byte) error {
+	ck := checkpoint{Config: cfg, Epoch: epoch, Order: order}
 	for v := range store.IterVariables() {
 		t, err := v.Value()
 		if err != nil {
@@ -112,7 +129,12 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 		}
 		return nil, fmt.Errorf("read checkpoint: %w", err)
 	}
-	if !bytes.HasPrefix(raw, []byte(checkpointMagic)) {
+	version := 2
+	switch {
+	case bytes.HasPrefix(raw, []byte(checkpointMagic)):
+	case bytes.HasPrefix(raw, []byte(checkpointMagicV1)):
+		version = 1
+	default:
 		return nil, fmt.Errorf("%s: not an ssgan checkpoint", path)
 	}
 	raw = raw[len(checkpointMagic):]
@@ -127,11 +149,11 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&ck); err != nil {
 		return nil, fmt.Errorf("%s: decode checkpoint: %w", path, err)
 	}
+	ck.version, ck.path = version, path
 	return &ck, nil
 }
 
-// Checkpoint is a verified checkpoint read from disk. Build a model from its Config (NewModel), then
-// Restore sets the model's variables; see LoadModel.
+// Checkpoint is a verified checkpoint read from disk (LoadCheckpoint rebuilds its model).
 type Checkpoint struct{ ck *checkpoint }
 
 // OpenCheckpoint reads and verifies the checkpoint in dir (a directory or the file itself).
@@ -149,11 +171,42 @@ func (c *Checkpoint) Config() TrainConfig { return c.ck.Config }
 // Epoch is the number of epochs trained when it was saved.
 func (c *Checkpoint) Epoch() int { return c.ck.Epoch }
 
-// Restore sets every saved variable in m's store.
-func (c *Checkpoint) Restore(m *Model) error { return c.RestoreStore(m.Store) }
+// Resumable says whether training can continue from the checkpoint exactly where it stopped (the
+// current format; see checkpointMagic), or why not.
+func (c *Checkpoint) Resumable() error {
+	if c.ck.version < 2 {
+		return fmt.Errorf("%s was written by an earlier version of ssgan-go (format v%d, without the state a resume needs): it can be evaluated but not resumed", c.ck.path, c.ck.version)
+	}
+	return nil
+}
 
-// RestoreStore sets every saved variable in store (creating those the store does not have yet).
-func (c *Checkpoint) RestoreStore(store *model.Store) error {
+// LoadCheckpoint rebuilds the model saved in a checkpoint (a training run's directory, for its last
+// epoch, or a checkpoint file such as best.ssgan) with the reference pieces: any recipe, any networks.
+// The model predicts with the weights the run tested (the improved recipe's averages) and can train on.
+func LoadCheckpoint(backend compute.Backend, path string) (*Model, *Checkpoint, error) {
+	ck, err := OpenCheckpoint(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := ck.Model(backend)
+	return m, ck, err
+}
+
+// Model rebuilds the checkpoint's model on backend (see LoadCheckpoint).
+func (c *Checkpoint) Model(backend compute.Backend) (*Model, error) {
+	m, err := NewModel(backend, c.Config(), ReferencePieces())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.ck.path, err)
+	}
+	if err := c.restore(m); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.ck.path, err)
+	}
+	return m, nil
+}
+
+// restore sets every saved variable in m's store (creating those the store does not have yet), and the
+// state that lives outside it: the improved recipe's weight averages and batch order.
+func (c *Checkpoint) restore(m *Model) error {
 	for _, sv := range c.ck.Vars {
 		if err := sv.check(); err != nil {
 			return fmt.Errorf("restore %s: %w", sv.Path, err)
@@ -173,13 +226,23 @@ func (c *Checkpoint) RestoreStore(store *model.Store) error {
 		default:
 			t = tensors.FromShape(shapes.Make(dtypeOf(sv.DType), sv.Dims...)) // An empty variable.
 		}
-		if v := store.GetVariable(sv.Path); v != nil {
+		if v := m.Store.GetVariable(sv.Path); v != nil {
 			if err := v.SetValue(t); err != nil {
 				return fmt.Errorf("restore %s: %w", sv.Path, err)
 			}
 			continue
 		}
-		store.VariableWithValue(sv.Path, t).SetTrainable(sv.Trainable)
+		m.Store.VariableWithValue(sv.Path, t).SetTrainable(sv.Trainable)
+	}
+	m.initialised = true
+	if m.Config.Recipe == RecipeImproved {
+		m.avg = listWeights(m.Store, m.Config.EMADecay, false)
+		if len(c.ck.Order) > 0 {
+			m.order = &rand.PCG{}
+			if err := m.order.UnmarshalBinary(c.ck.Order); err != nil {
+				return fmt.Errorf("restore the batch order: %w", err)
+			}
+		}
 	}
 	return nil
 }
@@ -219,20 +282,4 @@ func dtypeOf(name string) dtypes.DType {
 		return dtypes.Float32
 	}
 	return d
-}
-
-// LoadModel rebuilds the model saved in a checkpoint directory, with the reference pieces.
-func LoadModel(backend compute.Backend, dir string) (*Model, *Checkpoint, error) {
-	ck, err := OpenCheckpoint(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := NewModel(backend, ck.Config(), ReferencePieces())
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := ck.Restore(m); err != nil {
-		return nil, nil, err
-	}
-	return m, ck, nil
 }

@@ -6,17 +6,25 @@
 // trained to match the statistics of real images' features (feature matching), keeps supplying harder
 // "fake" examples. Only the labelled images contribute to the supervised loss.
 //
-// # Pieces
+// # The shape of the package
 //
-//   - Data: package ssgan/data (no GoMLX): SVHN's .mat files and MNIST's IDX files, their downloads, generated
-//     digits for tests and speed runs, the split, the label mask and the batches.
-//   - Model: Generator and Discriminator (the course's architecture), GANLogit, DiscriminatorLoss and
-//     GeneratorLoss. Pieces bundles the parts the lesson's exercises write, so other implementations plug in.
-//   - The improved recipe (Salimans et al. 2016) on MNIST: MLPDiscriminator and MLPGenerator (weight
-//     normalisation, Gaussian noise), NewMLPModel and TrainMLP (improved.go says what differs and why);
-//     on SVHN with the course's networks: NewConvImprovedModel and TrainConvImproved (improved_conv.go).
-//   - Training: NewModel compiles one simultaneous step for the two Adam players; Train runs epochs and
-//     writes metrics.jsonl, samples_NNN.png, learning_curves.png and a checkpoint (LoadModel reads it).
+// Choices are values; one path runs them all.
+//
+//   - Configuration (config.go): TrainConfig and ModelConfig, DefaultConfig per data set, recipe and
+//     network family, and Validate, which accepts exactly the combinations that train.
+//   - Data: package ssgan/data (no GoMLX). One image type, data.Images, carries its shape (32x32x3 for
+//     SVHN, 28x28x1 for MNIST); SVHN's .mat files, MNIST's IDX files and generated digits all become one
+//     data.Dataset (split, label mask, batches).
+//   - Networks (networks.go, mlp.go): the course's conv discriminator and generator, and the improved
+//     recipe's MLPs, each built for the image shape it is given. Pieces bundles the parts the lesson's
+//     exercises write, so other implementations plug in.
+//   - Recipes: the course's (recipe_course.go: one simultaneous step of both players on a batch with a
+//     label mask) and the improved one of Salimans et al. 2016 (recipe_improved.go: a labelled and two
+//     unlabelled batches per step, the players in turn, averaged test weights).
+//   - Model (model.go): networks + recipe + store + compiled graphs; Predict, Probabilities, Generate,
+//     Reseed. Train (train.go) runs any recipe, with one end-of-epoch path: evaluation, metrics.jsonl,
+//     samples, curves, checkpoint.ssgan, best.ssgan, confusion.png, OnEpoch. LoadCheckpoint
+//     (checkpoint.go) rebuilds any model from its checkpoint.
 //   - Backends: NewBackend picks XLA/PJRT (CUDA where there is a GPU, else the CPU plugin that the set-up
 //     installs into .venv/pjrt/) or falls back to GoMLX's pure-Go backend, and says which in one line.
 //

@@ -45,8 +45,8 @@ func ExampleModel_Step() {
 }
 
 // A trained model's checkpoint answers with a probability for each digit, whatever wrote it (here one
-// step of a tiny model; a Predictor reads the course's networks and the improved recipe's MLPs alike).
-func ExampleLoadPredictor() {
+// step of a tiny model; LoadCheckpoint rebuilds the course's networks and the improved recipe's MLPs alike).
+func ExampleLoadCheckpoint() {
 	backend, err := compute.NewWithConfig("go")
 	if err != nil {
 		panic(err)
@@ -72,12 +72,11 @@ func ExampleLoadPredictor() {
 	if err := m.SaveCheckpoint(dir, 1); err != nil {
 		panic(err)
 	}
-	p, err := ssgan.LoadPredictor(backend, dir)
+	loaded, _, err := ssgan.LoadCheckpoint(backend, dir)
 	if err != nil {
 		panic(err)
 	}
-	side, grey := p.InputSize()
-	probs, err := p.Probabilities(im.Pixels[:data.ImageValues], 1) // The first image: 32x32 RGB bytes.
+	probs, err := loaded.Probabilities(im.Image(0), 1) // The first image: 32x32 RGB bytes.
 	if err != nil {
 		panic(err)
 	}
@@ -85,6 +84,6 @@ func ExampleLoadPredictor() {
 	for _, v := range probs[0] {
 		sum += float64(v)
 	}
-	fmt.Printf("input %dx%d, grey %v; %d probabilities summing to %.2f\n", side, side, grey, len(probs[0]), sum)
-	// Output: input 32x32, grey false; 10 probabilities summing to 1.00
+	fmt.Printf("input %s; %d probabilities summing to %.2f\n", loaded.InputShape(), len(probs[0]), sum)
+	// Output: input 32x32x3; 10 probabilities summing to 1.00
 }

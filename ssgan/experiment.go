@@ -25,15 +25,6 @@ type Experiment struct {
 	Configs map[string]TrainConfig // By name, e.g. "ssgan" and "supervised_only".
 	Order   []string               // Names in report order.
 	Seeds   []uint64
-	// MNIST, when set, holds the data for configurations of the improved recipe (ArchMLP), which train
-	// on MNIST's grey images instead of the Dataset.
-	MNIST *MNISTData
-}
-
-// MNISTData is MNIST for an experiment: every training image, the mask of the labelled ones, the test set.
-type MNISTData struct {
-	Train, Test *data.Gray
-	Mask        []bool
 }
 
 // RunResult is one configuration trained with one seed.
@@ -69,12 +60,10 @@ type ExperimentReport struct {
 // experiment.png (test accuracy per epoch, every run) to outDir.
 func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*ExperimentReport, error) {
 	rep := &ExperimentReport{Command: command, Backend: backend.Description(), Data: data}
-	if ds != nil {
-		if err := WriteSplit(filepath.Join(outDir, SplitFile), ds); err != nil {
-			return nil, err
-		}
+	if err := WriteSplit(filepath.Join(outDir, SplitFile), ds); err != nil {
+		return nil, err
 	}
-	models := reusedModels{course: map[string]*Model{}, improved: map[string]*ConvImprovedModel{}, mlp: map[string]*MLPModel{}}
+	models := map[string]*Model{} // One per configuration, reseeded between seeds: its graphs compile once.
 	for _, name := range exp.Order {
 		for _, seed := range exp.Seeds {
 			cfg := exp.Configs[name]
@@ -84,7 +73,11 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 			}
 			start := time.Now()
 			opt := RunOptions{OutDir: filepath.Join(outDir, fmt.Sprintf("%s_seed%d", name, seed)), Log: log, SampleEvery: 1 << 30}
-			history, err := runOne(ctx, backend, cfg, ds, exp.MNIST, opt, models, name)
+			m, err := reuse(models, name, seed, func() (*Model, error) { return NewModel(backend, cfg, ReferencePieces()) })
+			if err != nil {
+				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
+			}
+			history, err := Train(ctx, m, ds, opt)
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
 			}
@@ -116,49 +109,9 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 	return rep, nil
 }
 
-// reusedModels holds the model of each configuration, reseeded for its next seed, so its graphs compile
-// once per experiment.
-type reusedModels struct {
-	course   map[string]*Model
-	improved map[string]*ConvImprovedModel
-	mlp      map[string]*MLPModel
-}
-
-// runOne trains one configuration, on name's model from models: the course's networks on ds, or the
-// improved recipe's MLPs on mnist.
-func runOne(ctx context.Context, backend compute.Backend, cfg TrainConfig, ds *data.Dataset, mnist *MNISTData, opt RunOptions, models reusedModels, name string) ([]EpochMetrics, error) {
-	if cfg.Model.Arch == ArchMLP {
-		if mnist == nil {
-			return nil, fmt.Errorf("the improved recipe's MLPs need MNIST data")
-		}
-		m, err := reuse(models.mlp, name, cfg.Seed, func() (*MLPModel, error) { return NewMLPModel(backend, cfg, ReferencePieces()) })
-		if err != nil {
-			return nil, err
-		}
-		return TrainMLP(ctx, m, mnist.Train, mnist.Test, mnist.Mask, opt)
-	}
-	if ds == nil {
-		return nil, fmt.Errorf("the course's networks need an SVHN-shaped data set")
-	}
-	if cfg.Recipe == RecipeImproved {
-		m, err := reuse(models.improved, name, cfg.Seed, func() (*ConvImprovedModel, error) {
-			return NewConvImprovedModel(backend, cfg, ReferencePieces())
-		})
-		if err != nil {
-			return nil, err
-		}
-		return TrainConvImproved(ctx, m, ds, opt)
-	}
-	m, err := reuse(models.course, name, cfg.Seed, func() (*Model, error) { return NewModel(backend, cfg, ReferencePieces()) })
-	if err != nil {
-		return nil, err
-	}
-	return Train(ctx, m, ds, opt)
-}
-
 // reuse returns name's model from cache reseeded with seed, or, the first time, a new one from create,
 // which it keeps there.
-func reuse[M interface{ Reseed(uint64) error }](cache map[string]M, name string, seed uint64, create func() (M, error)) (M, error) {
+func reuse(cache map[string]*Model, name string, seed uint64, create func() (*Model, error)) (*Model, error) {
 	if m, ok := cache[name]; ok {
 		return m, m.Reseed(seed)
 	}

@@ -12,24 +12,45 @@ import (
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// mnistLike returns n random "images" of 784 values in [0,1], sparse like MNIST's strokes.
-func mnistLike(n int, seed uint64) []float32 {
+// mnistLike returns n random MNIST-shaped images, sparse like MNIST's strokes (labels 0..9 in turn).
+func mnistLike(n int, seed uint64) *data.Images {
 	rng := rand.New(rand.NewPCG(seed, 3))
-	x := make([]float32, n*data.MNISTValues)
-	for i := range x {
+	im := data.NewImages(data.MNISTShape, n)
+	for i := range im.Pixels {
 		if rng.Float64() < 0.2 {
-			x[i] = float32(rng.Float64())
+			im.Pixels[i] = uint8(rng.IntN(256))
 		}
 	}
-	return x
+	for i := range im.Labels {
+		im.Labels[i] = int32(i % 10)
+	}
+	return im
 }
 
-func newMLP(t *testing.T, batch int) *MLPModel {
+// all is the batch of every image of im, scaled to [0,1] as the MLPs read them.
+func all(im *data.Images) data.Batch {
+	idx := make([]int, im.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	return im.Gather(idx, nil, data.Unit)
+}
+
+// newMLP returns the improved recipe's MLP model initialised (data-dependent start) on the n images of
+// a generated MNIST-like training set.
+func newMLP(t *testing.T, batch, n int) *Model {
 	t.Helper()
 	cfg := MNISTTrainConfig()
-	cfg.BatchSize = batch
-	m, err := NewMLPModel(backend(t), cfg, ReferencePieces())
+	cfg.BatchSize, cfg.Data.Labels = batch, 10
+	m, err := NewModel(backend(t), cfg, ReferencePieces())
 	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := data.NewDataset(mnistLike(n, 1), mnistLike(20, 2), cfg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.initialize(ds); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -38,18 +59,14 @@ func newMLP(t *testing.T, batch int) *MLPModel {
 // Weight normalisation's data-dependent initialisation: on the initialisation batch, every unit of the
 // first layer has pre-activations of mean 0 and variance 1.
 func TestWeightNormDataDependentInit(t *testing.T) {
-	m := newMLP(t, 10)
-	x := mnistLike(200, 1)
-	if err := m.Initialize(x); err != nil {
-		t.Fatal(err)
-	}
+	m := newMLP(t, 10, 200) // All 200 images form the initialisation batch.
 	e, err := model.NewExec(backend(t), m.Store, func(scope *model.Scope, x *Node) *Node {
-		return wnDense(scope.At(DiscriminatorScope), "dense1", x, MLPLayers[0], false, MLPMode{})
+		return wnDense(scope.At(DiscriminatorScope), "dense1", Reshape(x, 200, -1), MLPLayers[0], false, false)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := e.Call(tensors.FromFlatDataAndDimensions(x, 200, data.MNISTValues))
+	out, err := e.Call(imagesTensor(all(mnistLike(200, 1))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +117,7 @@ func TestImprovedLosses(t *testing.T) {
 // trained weights in place afterwards.
 func TestAveragedWeights(t *testing.T) {
 	const batch = 8
-	m := newMLP(t, batch)
-	if err := m.Initialize(mnistLike(64, 2)); err != nil {
-		t.Fatal(err)
-	}
+	m := newMLP(t, batch, 64)
 	v := m.Store.GetVariable("/" + DiscriminatorScope + "/logits/b")
 	if v == nil {
 		t.Fatal("no discriminator variable /discriminator/logits/b")
@@ -111,9 +125,8 @@ func TestAveragedWeights(t *testing.T) {
 	d := m.Config.EMADecay
 	var ema []float64
 	steps := 0
-	labels := make([]int32, batch)
 	for k := 0; k < 4; k++ {
-		if _, _, _, err := m.StepD(mnistLike(batch, uint64(10+k)), labels, mnistLike(batch, uint64(20+k))); err != nil {
+		if _, _, _, err := m.StepD(all(mnistLike(batch, uint64(10+k))), all(mnistLike(batch, uint64(20+k)))); err != nil {
 			t.Fatal(err)
 		}
 		w := flat32(v.MustValue())
@@ -141,20 +154,17 @@ func TestAveragedWeights(t *testing.T) {
 
 // Gaussian noise acts in training passes only: evaluation is deterministic.
 func TestNoiseInTrainingOnly(t *testing.T) {
-	m := newMLP(t, 8)
-	if err := m.Initialize(mnistLike(64, 2)); err != nil {
-		t.Fatal(err)
-	}
+	m := newMLP(t, 8, 64)
 	e, err := model.NewExec(backend(t), m.Store, func(scope *model.Scope, x *Node) []*Node {
-		a, _ := MLPDiscriminator(scope, x, MLPMode{})
-		b, _ := MLPDiscriminator(scope, x, MLPMode{})
-		c, _ := MLPDiscriminator(scope, x, MLPMode{Noise: true})
+		a, _ := MLPDiscriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
+		b, _ := MLPDiscriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
+		c, _ := MLPDiscriminator(scope, m.Config.Model, m.Pieces, x, BNMode{Dropout: true})
 		return []*Node{a, b, c}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := e.Call(tensors.FromFlatDataAndDimensions(mnistLike(8, 5), 8, data.MNISTValues))
+	out, err := e.Call(imagesTensor(all(mnistLike(8, 5))))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,33 +151,55 @@ func TestLeakyReLU(t *testing.T) {
 	}
 }
 
-// SafeNormal draws standard normal values, all finite.
-func TestSafeNormal(t *testing.T) {
-	store := model.NewStore()
-	if err := store.SetRNGStateFromSeed(5); err != nil {
-		t.Fatal(err)
-	}
-	e, err := model.NewExec(backend(t), store, func(scope *model.Scope, x *Node) *Node {
-		return SafeNormal(scope, x.Graph(), shapes.Make(dtypes.Float32, 100000))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := e.Call(float32(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s, s2 float64
-	for _, v := range flat32(out[0]) {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			t.Fatalf("non-finite draw %g", v)
+// SafeNormal and HashedNormal draw standard normal values, all finite: mean 0, variance 1, kurtosis 3,
+// neighbours uncorrelated, and a new draw at every call.
+func TestNormalDraws(t *testing.T) {
+	const n = 100000
+	for name, draw := range map[string]func(*model.Scope, *Graph, shapes.Shape) *Node{"SafeNormal": SafeNormal, "HashedNormal": HashedNormal} {
+		store := model.NewStore()
+		if err := store.SetRNGStateFromSeed(5); err != nil {
+			t.Fatal(err)
 		}
-		s += float64(v)
-		s2 += float64(v) * float64(v)
-	}
-	mean, variance := s/100000, s2/100000-(s/100000)*(s/100000)
-	if math.Abs(mean) > 0.02 || math.Abs(variance-1) > 0.03 {
-		t.Errorf("mean %.4f, variance %.4f; want 0 and 1", mean, variance)
+		e, err := model.NewExec(backend(t), store, func(scope *model.Scope, x *Node) *Node {
+			return draw(scope, x.Graph(), shapes.Make(dtypes.Float32, n/100, 100))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calls [2][]float32
+		for i := range calls {
+			out, err := e.Call(float32(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls[i] = flat32(out[0])
+		}
+		var s, s2, s4, lag float64
+		v := calls[0]
+		for i, x := range v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				t.Fatalf("%s: non-finite draw %g", name, x)
+			}
+			s += float64(x)
+			s2 += float64(x) * float64(x)
+			s4 += math.Pow(float64(x), 4)
+			if i > 0 {
+				lag += float64(x) * float64(v[i-1])
+			}
+		}
+		mean, variance, kurtosis, corr := s/n, s2/n-(s/n)*(s/n), s4/n, lag/(n-1)
+		if math.Abs(mean) > 0.02 || math.Abs(variance-1) > 0.03 || math.Abs(kurtosis-3) > 0.15 || math.Abs(corr) > 0.02 {
+			t.Errorf("%s: mean %.4f, variance %.4f, fourth moment %.3f, neighbour correlation %.4f; want 0, 1, 3, 0", name, mean, variance, kurtosis, corr)
+		}
+		same := 0
+		for i := range calls[0] {
+			if calls[0][i] == calls[1][i] {
+				same++
+			}
+		}
+		if same > n/1000 {
+			t.Errorf("%s: %d of %d values repeat in the next call", name, same, n)
+		}
 	}
 }
 

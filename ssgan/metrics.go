@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // EpochMetrics is one line of metrics.jsonl.
@@ -12,8 +13,8 @@ type EpochMetrics struct {
 	Epoch          int     `json:"epoch"`
 	TrainAcc       float64 `json:"train_acc"` // On the labelled images seen this epoch, dropout on (as the course).
 	TestAcc        float64 `json:"test_acc"`
-	ValidAcc       float64 `json:"valid_acc,omitempty"` // On the validation split, when the data set has one: picks best.ssgan.
-	DLoss          float64 `json:"d_loss"`              // Mean over the epoch's steps.
+	ValidAcc       float64 `json:"valid_acc"` // On the validation images (data.Dataset.Valid): picks best.ssgan.
+	DLoss          float64 `json:"d_loss"`    // Mean over the epoch's steps.
 	GLoss          float64 `json:"g_loss"`
 	EpochSeconds   float64 `json:"epoch_seconds"` // Training steps only, as the course times it.
 	StepSeconds    float64 `json:"step_seconds"`
@@ -23,6 +24,21 @@ type EpochMetrics struct {
 	// Of the epoch's sample grid (see samplestats.go); absent for the supervised-only baseline.
 	SampleNeighbourDiff float64 `json:"sample_neighbour_diff,omitempty"`
 	SampleSpread        float64 `json:"sample_spread,omitempty"`
+}
+
+// Finish sets the epoch's means and timing from its sums: the losses per step, the step time, and the
+// train accuracy (correct of labelled).
+func (em *EpochMetrics) Finish(d time.Duration, correct, labelled float64) {
+	em.EpochSeconds = d.Seconds()
+	if em.Steps > 0 {
+		em.DLoss /= float64(em.Steps)
+		em.GLoss /= float64(em.Steps)
+		em.StepSeconds = em.EpochSeconds / float64(em.Steps)
+		em.StepsPerSecond = float64(em.Steps) / em.EpochSeconds
+	}
+	if labelled > 0 {
+		em.TrainAcc = correct / labelled
+	}
 }
 
 // ReadMetrics reads a metrics.jsonl file back.

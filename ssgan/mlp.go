@@ -6,8 +6,6 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
-
-	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // The MNIST networks of "Improved Techniques for Training GANs" (Salimans et al. 2016; the reference is
@@ -22,14 +20,6 @@ import (
 // MLPLayers are the discriminator's hidden widths.
 var MLPLayers = []int{1000, 500, 250, 250, 250}
 
-// MLPMode says how one pass through the MLP networks behaves.
-type MLPMode struct {
-	Noise bool // Gaussian-noise layers active (training).
-	// Init runs weight normalisation's data-dependent initialisation: each layer sets its scale and bias
-	// so that its pre-activations on this batch have mean 0 and variance 1, and passes those on.
-	Init bool
-}
-
 // wnDense is a weight-normalised dense layer, y = g * (x·v)/|v| + b per output unit, with variables
 // v [in,out] ~ N(0, 0.1) (as the reference: a larger v turns more slowly under Adam's fixed-size steps),
 // g [out] and b [out] under scope/name.
@@ -40,7 +30,7 @@ type MLPMode struct {
 //
 // As in the reference, only the output layers learn their scale (trainScale); the hidden layers keep the
 // scale their initialisation gave them, so ReLU units cannot grow without bound.
-func wnDense(scope *model.Scope, name string, x *Node, out int, trainScale bool, mode MLPMode) *Node {
+func wnDense(scope *model.Scope, name string, x *Node, out int, trainScale, init bool) *Node {
 	s := scope.At("%s", name)
 	g := x.Graph()
 	in := x.Shape().Dimensions[1]
@@ -50,7 +40,7 @@ func wnDense(scope *model.Scope, name string, x *Node, out int, trainScale bool,
 	biasVar := s.WithInitializer(initializer.Zero).VariableWithShape("b", shapes.Make(x.DType(), out))
 	// [N,out]: each column of v scaled to unit norm; the epsilon keeps a column that Adam shrank finite.
 	t := Div(Dot(x, v).Product(), ExpandAxes(Sqrt(AddScalar(ReduceSum(Square(v), 0), 1e-12)), 0))
-	if mode.Init {
+	if init {
 		mean := ReduceMean(t, 0)
 		scale := Div(OnesLike(mean), Sqrt(AddScalar(ReduceVariance(t, 0), 1e-8)))
 		gainVar.SetNodeValue(scale)
@@ -59,32 +49,37 @@ func wnDense(scope *model.Scope, name string, x *Node, out int, trainScale bool,
 	return Add(Mul(t, ExpandAxes(gainVar.NodeValue(g), 0)), ExpandAxes(biasVar.NodeValue(g), 0))
 }
 
-// gaussianNoise adds N(0, sigma²) noise in training passes.
+// gaussianNoise adds N(0, sigma²) noise in training passes, drawn by HashedNormal.
 func gaussianNoise(scope *model.Scope, x *Node, sigma float64, on bool) *Node {
 	if !on || sigma == 0 {
 		return x
 	}
-	return Add(x, MulScalar(SafeNormal(scope, x.Graph(), x.Shape()), sigma))
+	return Add(x, MulScalar(HashedNormal(scope, x.Graph(), x.Shape()), sigma))
 }
 
 // MLPDiscriminator returns the class logits [N,10] and the last hidden layer [N,250] (before its noise)
-// of images [N,784] in [0,1].
-func MLPDiscriminator(scope *model.Scope, x *Node, mode MLPMode) (logits, features *Node) {
+// of images [N,H,W,C] in [0,1], read as one vector each (784 values for MNIST). mode.Dropout turns the
+// Gaussian noise on (training), mode.Init runs the data-dependent initialisation; p is unused (the
+// signature is the conv Discriminator's, so the recipes take either).
+func MLPDiscriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node) {
 	s := scope.At(DiscriminatorScope)
-	x = gaussianNoise(s, x, 0.3, mode.Noise)
+	x = Reshape(x, x.Shape().Dimensions[0], -1)
+	x = gaussianNoise(s, x, 0.3, mode.Dropout)
 	for i, width := range MLPLayers {
-		x = wnDense(s, "dense"+string(rune('1'+i)), x, width, false, mode)
+		x = wnDense(s, "dense"+string(rune('1'+i)), x, width, false, mode.Init)
 		x = Max(x, ZerosLike(x)) // ReLU.
 		features = x             // Before the noise, as the reference matches them.
-		x = gaussianNoise(s, x, 0.5, mode.Noise)
+		x = gaussianNoise(s, x, 0.5, mode.Dropout)
 	}
-	return wnDense(s, "logits", x, NumClasses, true, mode), features
+	return wnDense(s, "logits", x, NumClasses, true, mode.Init), features
 }
 
-// MLPGenerator maps uniform noise z [N,ZDim] to images [N,784] in [0,1]. It behaves the same in every
-// pass: its batch norm always uses the batch's statistics, as the reference does, and it has no noise.
-func MLPGenerator(scope *model.Scope, z *Node) *Node {
+// MLPGenerator maps uniform noise z [N,ZDim] to images [N,H,W,C] in [0,1] (cfg.Image). It behaves the same
+// in every pass: its batch norm always uses the batch's statistics, as the reference does, and it has no
+// noise.
+func MLPGenerator(scope *model.Scope, cfg ModelConfig, z *Node, _ BNMode) *Node {
 	s := scope.At(GeneratorScope)
+	img := cfg.ImageShape()
 	x := z
 	for i, width := range []int{500, 500} {
 		x = Dense(s, "dense"+string(rune('1'+i)), x, width)
@@ -92,7 +87,8 @@ func MLPGenerator(scope *model.Scope, z *Node) *Node {
 	}
 	// As in the reference, the output layer is weight-normalised without the data-dependent start: it
 	// would set biases that saturate the sigmoid for pixels that are dark in every initial sample.
-	return Sigmoid(wnDense(s, "out", x, data.MNISTValues, true, MLPMode{}))
+	x = Sigmoid(wnDense(s, "out", x, img.Values(), true, false))
+	return Reshape(x, z.Shape().Dimensions[0], img.Height, img.Width, img.Channels)
 }
 
 // UniformNoise is the generator's input for the MLP recipe: z ~ U(0, 1), as the reference draws it.

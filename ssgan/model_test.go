@@ -245,7 +245,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err := m.SaveCheckpoint(dir, 3); err != nil {
 		t.Fatal(err)
 	}
-	loaded, ck, err := LoadModel(backend(t), dir)
+	loaded, ck, err := LoadCheckpoint(backend(t), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	} {
 		NotFinite := filepath.Join(t.TempDir(), CheckpointFile)
 		os.WriteFile(NotFinite, content, 0o644)
-		if _, _, err := LoadModel(backend(t), filepath.Dir(NotFinite)); err == nil || !strings.Contains(err.Error(), NotFinite) {
+		if _, _, err := LoadCheckpoint(backend(t), filepath.Dir(NotFinite)); err == nil || !strings.Contains(err.Error(), NotFinite) {
 			t.Errorf("%s checkpoint: error %v, want one naming %s", name, err, NotFinite)
 		}
 	}
@@ -387,7 +387,7 @@ func TestRestoreRefusesInconsistentCheckpoint(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, CheckpointFile), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = LoadModel(backend(t), dir)
+	_, _, err = LoadCheckpoint(backend(t), dir)
 	if err == nil || !strings.Contains(err.Error(), victim) || !strings.Contains(err.Error(), "inconsistent") {
 		t.Fatalf("LoadModel of an inconsistent checkpoint: %v; want an error naming %s", err, victim)
 	}

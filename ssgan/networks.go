@@ -1,6 +1,10 @@
 package ssgan
 
 import (
+	"math/rand/v2"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
@@ -13,30 +17,6 @@ const (
 	DiscriminatorScope = "discriminator"
 	GeneratorScope     = "generator"
 )
-
-// ModelConfig holds the architecture's hyperparameters. DefaultModelConfig gives the course's.
-type ModelConfig struct {
-	DSize      int     // Discriminator width d (course: 64).
-	GSize      int     // Generator width g (course: 32).
-	ZDim       int     // Noise size (course: 100).
-	ExtraClass bool    // 11 logits (10 digits + fake) instead of 10 with a fixed 0 fake logit.
-	Alpha      float64 // Leaky ReLU slope (0.2).
-	InputDrop  float64 // Dropout on the discriminator's input (0.2).
-	Drop       float64 // Dropout after the first and third convolutions (0.5).
-	BNMomentum float64 // Weight of the old value in the inference statistics' moving averages.
-	InitStddev float64 // Weights start from N(0, InitStddev); 0 keeps GoMLX's default (He) initialisation.
-	Arch       string  // ArchConv (the course's networks; "" means it) or ArchMLP (the improved recipe's MNIST networks).
-	Upsample   string  // How the generator doubles resolution: UpsampleResize (DefaultUpsample; "" means it), UpsampleTransposed (the course's) or UpsampleSubpixel.
-}
-
-// HasDropout says whether the discriminator drops anything in training.
-func (c ModelConfig) HasDropout() bool { return c.Drop > 0 || c.InputDrop > 0 }
-
-// DefaultModelConfig returns the course's architecture.
-func DefaultModelConfig() ModelConfig {
-	return ModelConfig{DSize: 64, GSize: 32, ZDim: 100, Alpha: 0.2, InputDrop: 0.2, Drop: 0.5, BNMomentum: 0.9,
-		InitStddev: InitStddev, Arch: ArchConv, Upsample: DefaultUpsample}
-}
 
 // Pieces are the parts of the model the lesson asks learners to write (its six exercises). Training takes
 // them as values, so the notebook's cells, the exercises/ package and the reference code all plug into the
@@ -98,28 +78,36 @@ func WithInit(s *model.Scope, stddev float64) *model.Scope {
 	return s.WithInitializer(initializer.RandomNormalFn(s, stddev))
 }
 
-// Generator maps z [N,ZDim] to images [N,32,32,3] in [-1,1].
+// Generator maps z [N,ZDim] to images [N,H,W,C] in [-1,1], of the shape cfg.Model.Image says (SVHN's
+// 32x32x3 by default).
 //
 // The course: dense z -> 4x4x(4g), BN, leaky ReLU; three 5x5 stride-2 transposed convolutions
 // 4g -> 2g -> g -> 3 with BN and leaky ReLU between; tanh. By default we double the resolution by
 // nearest-neighbour upsampling and a 3x3 convolution instead, which learns images where the transposed
 // convolution learned a texture (see upsample.go); cfg.Upsample = UpsampleTransposed gives the course's
-// exactly.
+// exactly. Other sizes start from an eighth of the image (rounded up) and crop the centre at the end:
+// 28x28 MNIST digits are the centre of a 32x32 output.
 func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
 	s := WithInit(scope.At(GeneratorScope), cfg.InitStddev)
+	img := cfg.ImageShape()
+	h0, w0 := (img.Height+7)/8, (img.Width+7)/8
 	g4 := 4 * cfg.GSize
-	x := Dense(s, "dense", z, 4*4*g4)
-	x = Reshape(x, z.Shape().Dimensions[0], 4, 4, g4)
+	x := Dense(s, "dense", z, h0*w0*g4)
+	x = Reshape(x, z.Shape().Dimensions[0], h0, w0, g4)
 	x = LeakyReLU(BatchNorm(s, "bn0", x, mode), cfg.Alpha)
-	x = Upsample(s, cfg.Upsample, "up1", x, 2*cfg.GSize, false) // 8x8
+	x = Upsample(s, cfg.Upsample, "up1", x, 2*cfg.GSize, false) // 8x8 for SVHN
 	x = LeakyReLU(BatchNorm(s, "bn1", x, mode), cfg.Alpha)
 	x = Upsample(s, cfg.Upsample, "up2", x, cfg.GSize, false) // 16x16
 	x = LeakyReLU(BatchNorm(s, "bn2", x, mode), cfg.Alpha)
-	x = Upsample(s, cfg.Upsample, "up3", x, data.ImageChannels, true) // 32x32x3
+	x = Upsample(s, cfg.Upsample, "up3", x, img.Channels, true) // 32x32x3
+	if dy, dx := 8*h0-img.Height, 8*w0-img.Width; dy > 0 || dx > 0 {
+		x = Slice(x, AxisRange(), AxisRange(dy/2, dy/2+img.Height), AxisRange(dx/2, dx/2+img.Width))
+	}
 	return Tanh(x)
 }
 
-// Discriminator returns the class logits [N, NumLogits] and the features [N, 2d] of images [N,32,32,3].
+// Discriminator returns the class logits [N, NumLogits] and the features [N, 2d] of images [N,H,W,C]
+// (SVHN's 32x32x3; any size works, as the features are averaged over the last map).
 //
 // The course's all-convolutional net, with its bugs fixed: dropout is active in training only, the BN
 // after the second convolution is used, and inference uses stored BN statistics. Only passes over real
@@ -141,4 +129,50 @@ func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode 
 	features = p.GlobalAveragePool(x)
 	logits = p.ClassLogits(s, features, cfg.ExtraClass)
 	return logits, features
+}
+
+// network is one family of discriminator and generator as the recipes use it: the course's conv
+// networks (from the Pieces, so the lesson's cells plug in) or the improved recipe's MLPs.
+type network struct {
+	discriminator func(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node)
+	generator     func(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node
+	pixels        data.Range                                            // How both read and make images.
+	noise         func(scope *model.Scope, g *Graph, n, zDim int) *Node // The generator's input in training.
+	fixedNoise    func(n, zDim int, seed uint64) []float32              // The sample grids' input.
+	batchNorm     bool                                                  // The discriminator has BN statistics to recompute.
+	dataInit      bool                                                  // Weight normalisation's data-dependent start.
+	gridRows      int                                                   // The sample grid: gridRows x 10.
+}
+
+// networkOf returns the networks cfg.Arch names.
+func networkOf(cfg ModelConfig, p Pieces) network {
+	if cfg.Arch == ArchMLP {
+		return network{discriminator: MLPDiscriminator, generator: MLPGenerator, pixels: data.Unit, noise: UniformNoise,
+			fixedNoise: fixedUniformNoise, dataInit: true, gridRows: 10}
+	}
+	return network{discriminator: p.Discriminator, generator: p.Generator, pixels: data.Signed, batchNorm: true, gridRows: 5,
+		noise: func(scope *model.Scope, g *Graph, n, zDim int) *Node {
+			return SafeNormal(scope, g, shapes.Make(dtypes.Float32, n, zDim))
+		},
+		fixedNoise: FixedNoise}
+}
+
+// FixedNoise returns n noise vectors drawn from N(0,1) with a seed, so sample grids are comparable across epochs.
+func FixedNoise(n, zDim int, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 0xf1))
+	z := make([]float32, n*zDim)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64())
+	}
+	return z
+}
+
+// fixedUniformNoise is FixedNoise for the MLP generator, which draws its input from U(0, 1).
+func fixedUniformNoise(n, zDim int, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 0xf1))
+	z := make([]float32, n*zDim)
+	for i := range z {
+		z[i] = rng.Float32()
+	}
+	return z
 }

@@ -111,7 +111,7 @@ func TestXLAParityForwardAndGradients(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := c.Restore(m); err != nil {
+					if err := c.restore(m); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -16,21 +16,28 @@ import (
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// SampleGrid lays out images [n,32,32,3] with values in [-1,1] as a grid of rows x cols with a 2-pixel gap.
-func SampleGrid(pixels []float32, rows, cols int) *image.RGBA {
+// SampleGrid lays out images of the given shape with values in [-1,1] (grey or colour) as a grid of rows x
+// cols with a 2-pixel gap.
+func SampleGrid(pixels []float32, shape data.Shape, rows, cols int) *image.RGBA {
 	const gap = 2
-	n := len(pixels) / data.ImageValues
-	img := image.NewRGBA(image.Rect(0, 0, cols*(data.ImageSize+gap)+gap, rows*(data.ImageSize+gap)+gap))
+	h, w, c, v := shape.Height, shape.Width, shape.Channels, shape.Values()
+	n := len(pixels) / v
+	img := image.NewRGBA(image.Rect(0, 0, cols*(w+gap)+gap, rows*(h+gap)+gap))
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
 	for k := 0; k < n && k < rows*cols; k++ {
-		ox, oy := gap+(k%cols)*(data.ImageSize+gap), gap+(k/cols)*(data.ImageSize+gap)
-		px := pixels[k*data.ImageValues:]
-		for y := 0; y < data.ImageSize; y++ {
-			for x := 0; x < data.ImageSize; x++ {
-				p := px[(y*data.ImageSize+x)*data.ImageChannels:]
-				img.SetRGBA(ox+x, oy+y, color.RGBA{toByte(p[0]), toByte(p[1]), toByte(p[2]), 255})
+		ox, oy := gap+(k%cols)*(w+gap), gap+(k/cols)*(h+gap)
+		px := pixels[k*v:]
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				p := px[(y*w+x)*c:]
+				if c < 3 {
+					g := toByte(p[0])
+					img.SetRGBA(ox+x, oy+y, color.RGBA{g, g, g, 255})
+				} else {
+					img.SetRGBA(ox+x, oy+y, color.RGBA{toByte(p[0]), toByte(p[1]), toByte(p[2]), 255})
+				}
 			}
 		}
 	}
@@ -49,11 +56,11 @@ func EncodePNG(img image.Image) []byte {
 // ImagesGrid turns the first rows*cols images of a set into a grid, for looking at real data.
 func ImagesGrid(im *data.Images, rows, cols int) *image.RGBA {
 	n := min(im.Len(), rows*cols)
-	px := make([]float32, n*data.ImageValues)
-	for i, v := range im.Pixels[:n*data.ImageValues] {
+	px := make([]float32, n*im.Values())
+	for i, v := range im.Pixels[:n*im.Values()] {
 		px[i] = data.ScalePixel(v)
 	}
-	return SampleGrid(px, rows, cols)
+	return SampleGrid(px, im.Shape, rows, cols)
 }
 
 // LearningCurves plots, per epoch, the train and test accuracy, the discriminator's loss and the

@@ -10,19 +10,20 @@ import "github.com/ssgan-go/ssgan-go/ssgan/data"
 //   - SampleSpread, the mean over pixels of the variance across samples. A generator that ignores z makes
 //     the same image for every z and scores near 0.
 
-// NeighbourDifference is the mean |x[y][x][c] - x[y][x+1][c]| of n images [n,32,32,3] in [-1,1].
-func NeighbourDifference(pixels []float32) float64 {
-	n := len(pixels) / data.ImageValues
-	if n == 0 {
+// NeighbourDifference is the mean |x[y][x][c] - x[y][x+1][c]| of images of the given shape in [-1,1].
+func NeighbourDifference(pixels []float32, shape data.Shape) float64 {
+	v, row := shape.Values(), shape.Width*shape.Channels
+	n := len(pixels) / v
+	if n == 0 || shape.Width < 2 {
 		return 0
 	}
 	var sum float64
 	for i := 0; i < n; i++ {
-		img := pixels[i*data.ImageValues : (i+1)*data.ImageValues]
-		for y := 0; y < data.ImageSize; y++ {
-			row := img[y*data.ImageSize*data.ImageChannels : (y+1)*data.ImageSize*data.ImageChannels]
-			for j := 0; j+data.ImageChannels < len(row); j++ {
-				d := row[j] - row[j+data.ImageChannels]
+		img := pixels[i*v : (i+1)*v]
+		for y := 0; y < shape.Height; y++ {
+			r := img[y*row : (y+1)*row]
+			for j := 0; j+shape.Channels < len(r); j++ {
+				d := r[j] - r[j+shape.Channels]
 				if d < 0 {
 					d = -d
 				}
@@ -30,25 +31,26 @@ func NeighbourDifference(pixels []float32) float64 {
 			}
 		}
 	}
-	return sum / float64(n*data.ImageSize*(data.ImageSize-1)*data.ImageChannels)
+	return sum / float64(n*shape.Height*(shape.Width-1)*shape.Channels)
 }
 
-// SampleSpread is the mean over pixel positions of the variance across n images [n,32,32,3].
-func SampleSpread(pixels []float32) float64 {
-	n := len(pixels) / data.ImageValues
+// SampleSpread is the mean over pixel positions of the variance across images of the given shape.
+func SampleSpread(pixels []float32, shape data.Shape) float64 {
+	v := shape.Values()
+	n := len(pixels) / v
 	if n < 2 {
 		return 0
 	}
 	var total float64
-	for p := 0; p < data.ImageValues; p++ {
+	for p := 0; p < v; p++ {
 		var s, s2 float64
 		for i := 0; i < n; i++ {
-			v := float64(pixels[i*data.ImageValues+p])
-			s += v
-			s2 += v * v
+			x := float64(pixels[i*v+p])
+			s += x
+			s2 += x * x
 		}
 		mean := s / float64(n)
 		total += s2/float64(n) - mean*mean
 	}
-	return total / data.ImageValues
+	return total / float64(v)
 }

@@ -27,10 +27,10 @@ func TestSampleStatistics(t *testing.T) {
 		{"checkerboard", checker, 2, 0},
 		{"two flat images", differ, 0, 0.25},
 	} {
-		if d := NeighbourDifference(c.pixels); math.Abs(d-c.diff) > 1e-9 {
+		if d := NeighbourDifference(c.pixels, data.SVHNShape); math.Abs(d-c.diff) > 1e-9 {
 			t.Errorf("%s: neighbour difference %g, want %g", c.name, d, c.diff)
 		}
-		if s := SampleSpread(c.pixels); math.Abs(s-c.spread) > 1e-9 {
+		if s := SampleSpread(c.pixels, data.SVHNShape); math.Abs(s-c.spread) > 1e-9 {
 			t.Errorf("%s: spread %g, want %g", c.name, s, c.spread)
 		}
 	}

@@ -1,6 +1,7 @@
 package ssgan
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,120 +19,153 @@ import (
 
 // RunOptions says where a training run writes and what it shows.
 type RunOptions struct {
-	OutDir      string    // metrics.jsonl, samples_NNN.png, learning_curves.png, checkpoint. "" writes nothing.
-	Log         io.Writer // One line per epoch (nil: silent).
-	Progress    io.Writer // A progress bar per epoch, for terminals (nil: none).
-	SampleRows  int       // Sample grid shape (default 5 x 10, the course's 50 samples).
-	SampleCols  int
-	StartEpoch  int                      // Epochs already trained (when resuming).
+	OutDir     string    // metrics.jsonl, samples_NNN.png, learning_curves.png, checkpoints, confusion.png. "" writes nothing.
+	Log        io.Writer // One line per epoch (nil: silent).
+	Progress   io.Writer // A progress bar per epoch, for terminals (nil: none).
+	SampleRows int       // Sample grid shape (default 5 x 10, the course's 50 samples; MLPs 10 x 10).
+	SampleCols int
+	// StartEpoch is the number of epochs already trained (when resuming a model from LoadCheckpoint): Train
+	// runs epochs StartEpoch+1..Epochs and continues OutDir's metrics.jsonl after its first StartEpoch lines.
+	StartEpoch  int
 	OnEpoch     func(EpochMetrics) error // Called after each epoch (e.g. a notebook shows the samples).
 	SampleEvery int                      // Write samples every N epochs (default 1).
-	// TrainEpoch runs one epoch's steps; nil means the package's TrainEpoch (the lesson passes its own cell's).
+	// TrainEpoch runs one epoch's steps; nil means the recipe's own (TrainEpoch for the course's; the lesson
+	// passes its own cell's).
 	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
 }
 
-// prepare fills in the defaults (a rows x cols sample grid unless set, samples every epoch) and makes
-// OutDir ready: fresh for a new run, kept when resuming.
-func (opt *RunOptions) prepare(rows, cols int) error {
-	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
-		opt.SampleRows, opt.SampleCols = rows, cols
-	}
-	if opt.SampleEvery <= 0 {
-		opt.SampleEvery = 1
-	}
-	if opt.OutDir == "" {
-		return nil
-	}
-	return PrepareOutDir(opt.OutDir, opt.StartEpoch == 0)
-}
-
-// FixedNoise returns n noise vectors drawn from N(0,1) with a seed, so sample grids are comparable across epochs.
-func FixedNoise(n, zDim int, seed uint64) []float32 {
-	rng := rand.New(rand.NewPCG(seed, 0xf1))
-	z := make([]float32, n*zDim)
-	for i := range z {
-		z[i] = float32(rng.NormFloat64())
-	}
-	return z
-}
-
-// Train runs the configured number of epochs on ds, writing metrics, samples, curves and a checkpoint
-// after each one. It stops with an error on a NaN or infinite loss (the last checkpoint stays intact) and
-// when ctx is cancelled between steps. It returns the metrics of every epoch it ran.
+// Train runs the configured number of epochs of the model's recipe on ds. After each epoch it evaluates,
+// and in opt.OutDir (which it holds against other runs, see LockOutDir) writes the metrics line, the
+// samples, the curves, the checkpoint, best.ssgan when the validation accuracy is the best so far, and at
+// the last epoch the confusion matrix. It stops with an error on a NaN or infinite loss (the last
+// checkpoint stays intact) and when ctx is cancelled between steps. It returns the metrics of every epoch
+// it ran.
 func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]EpochMetrics, error) {
 	cfg := m.Config
-	if ds.Train.Len() == 0 {
+	switch {
+	case ds.Train.Len() == 0:
 		return nil, fmt.Errorf("training set is empty: nothing to train on")
+	case ds.Train.Shape != m.InputShape():
+		return nil, fmt.Errorf("the data's images are %s but the networks take %s (set the model's Image, or pick the data set it was built for)", ds.Train.Shape, m.InputShape())
 	}
-	if err := opt.prepare(5, 10); err != nil {
-		return nil, err
+	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
+		opt.SampleRows, opt.SampleCols = m.net.gridRows, 10
 	}
-	z := FixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
-	trainEpoch := opt.TrainEpoch
-	if trainEpoch == nil {
-		trainEpoch = TrainEpoch
-	}
-	stepsPerEpoch := (ds.Train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
-	var history []EpochMetrics
-	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
-		var onStep func()
-		if opt.Progress != nil {
-			bar := progressbar.NewOptions(stepsPerEpoch, progressbar.OptionSetWriter(opt.Progress),
-				progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, cfg.Epochs)),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
-				progressbar.OptionClearOnFinish())
-			onStep = func() { _ = bar.Add(1) }
-		}
-		em, err := trainEpoch(ctx, m, ds, epoch, onStep)
+	opt.SampleEvery = max(opt.SampleEvery, 1)
+	var history []EpochMetrics // Of the whole run, earlier epochs included.
+	if opt.OutDir != "" {
+		release, err := LockOutDir(opt.OutDir)
 		if err != nil {
-			return history, err
+			return nil, err
 		}
-		testConfusion, samples, err := endEpoch(m, ds, &em, z, opt.SampleEvery)
-		if err != nil {
-			return history, err
+		defer release()
+		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
+			return nil, err
 		}
-		history = append(history, em)
-		if err := recordEpoch(m, opt, history, samples, testConfusion); err != nil {
-			return history, err
-		}
-		if opt.OnEpoch != nil {
-			if err := opt.OnEpoch(em); err != nil {
-				return history, err
+		if opt.StartEpoch > 0 {
+			if history, err = resumeHistory(opt.OutDir, opt.StartEpoch); err != nil {
+				return nil, err
 			}
 		}
 	}
-	return history, nil
+	earlier := len(history)
+	if !m.initialised {
+		if err := m.initialize(ds); err != nil {
+			return nil, err
+		}
+	}
+	trainEpoch := opt.TrainEpoch
+	switch {
+	case trainEpoch != nil:
+	case cfg.Recipe == RecipeImproved:
+		trainEpoch = improvedEpoch
+	default:
+		trainEpoch = TrainEpoch
+	}
+	z := m.net.fixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
+	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
+		em, err := trainEpoch(ctx, m, ds, epoch, progressBar(opt.Progress, m, ds, epoch))
+		if err != nil {
+			return history[earlier:], err
+		}
+		testConfusion, samples, err := endEpoch(m, ds, &em, z, opt.SampleEvery)
+		if err != nil {
+			return history[earlier:], err
+		}
+		history = append(history, em)
+		if err := recordEpoch(m, opt, history, samples, testConfusion); err != nil {
+			return history[earlier:], err
+		}
+		if opt.OnEpoch != nil {
+			if err := opt.OnEpoch(em); err != nil {
+				return history[earlier:], err
+			}
+		}
+	}
+	return history[earlier:], nil
 }
 
-// endEpoch is the bookkeeping after an epoch's steps: the learning-rate decay, the batch-norm statistics
-// recomputed for the new weights, test and validation accuracy, and (every sampleEvery epochs and at the
-// last) samples from the fixed noise z with their statistics. It returns the test set's confusion matrix
-// and the samples (nil when none were drawn).
+// resumeHistory returns the metrics of the first epochs epochs of the run in dir, and rewrites its
+// metrics.jsonl to hold exactly those: an epoch whose line was written but whose checkpoint was not (a
+// crash between the two) is trained again rather than recorded twice.
+func resumeHistory(dir string, epochs int) ([]EpochMetrics, error) {
+	path := filepath.Join(dir, MetricsFile)
+	history, err := ReadMetrics(path)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	if len(history) < epochs {
+		return nil, fmt.Errorf("resume: %s holds %d epochs but the checkpoint %d: the run's outputs do not belong together", path, len(history), epochs)
+	}
+	history = history[:epochs]
+	var buf bytes.Buffer
+	for i, em := range history {
+		if em.Epoch != i+1 {
+			return nil, fmt.Errorf("resume: %s: line %d is epoch %d, want %d", path, i+1, em.Epoch, i+1)
+		}
+		line, _ := json.Marshal(em)
+		buf.Write(append(line, '\n'))
+	}
+	return history, data.WriteFileAtomic(path, buf.Bytes())
+}
+
+// progressBar returns the step callback that draws an epoch's progress on w (nil without w).
+func progressBar(w io.Writer, m *Model, ds *data.Dataset, epoch int) func() {
+	if w == nil {
+		return nil
+	}
+	steps := (ds.Train.Len() + m.Config.BatchSize - 1) / m.Config.BatchSize
+	if m.Config.Recipe == RecipeImproved {
+		steps = ds.Train.Len() / m.Config.BatchSize
+	}
+	bar := progressbar.NewOptions(steps, progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, m.Config.Epochs)),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
+		progressbar.OptionClearOnFinish())
+	return func() { _ = bar.Add(1) }
+}
+
+// endEpoch is the bookkeeping after an epoch's steps, the same for every recipe: the learning-rate decay,
+// test and validation accuracy with the test weights (batch-norm statistics recomputed for them first),
+// and (every sampleEvery epochs and at the last) samples from the fixed noise z with their statistics.
+// It returns the test set's confusion matrix and the samples (nil when none were drawn).
 func endEpoch(m *Model, ds *data.Dataset, em *EpochMetrics, z []float32, sampleEvery int) (Confusion, []float32, error) {
 	cfg := m.Config
 	if err := m.DecayLearningRate(); err != nil {
 		return Confusion{}, nil, err
 	}
-	if err := m.RefreshBNStats(ds.Train, cfg.BNBatches, cfg.Seed+uint64(em.Epoch)); err != nil {
-		return Confusion{}, nil, err
-	}
-	// One pass over the test set gives the accuracy and, at the last epoch, the confusion matrix.
-	testConfusion, err := m.ConfusionMatrix(ds.Test, cfg.BatchSize)
+	testConfusion, valid, err := m.evaluate(ds, cfg.Seed+uint64(em.Epoch))
 	if err != nil {
 		return Confusion{}, nil, err
 	}
-	em.TestAcc = testConfusion.Accuracy()
-	if ds.Valid != nil && ds.Valid.Len() > 0 {
-		if em.ValidAcc, err = m.Accuracy(ds.Valid, cfg.BatchSize); err != nil {
-			return Confusion{}, nil, err
-		}
-	}
+	em.TestAcc, em.ValidAcc = testConfusion.Accuracy(), valid
 	var samples []float32
 	if !cfg.SupervisedOnly && (em.Epoch%sampleEvery == 0 || em.Epoch == cfg.Epochs) {
-		if samples, err = m.Generate(z); err != nil {
+		if samples, err = m.Samples(z); err != nil {
 			return Confusion{}, nil, err
 		}
-		em.SampleNeighbourDiff, em.SampleSpread = NeighbourDifference(samples), SampleSpread(samples)
+		shape := m.InputShape()
+		em.SampleNeighbourDiff, em.SampleSpread = NeighbourDifference(samples, shape), SampleSpread(samples, shape)
 	}
 	return testConfusion, samples, nil
 }
@@ -141,23 +175,39 @@ func endEpoch(m *Model, ds *data.Dataset, em *EpochMetrics, z []float32, sampleE
 func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []float32, testConfusion Confusion) error {
 	em, cfg := history[len(history)-1], m.Config
 	if opt.Log != nil {
-		fmt.Fprintf(opt.Log, "Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs",
+		line := fmt.Sprintf("Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs",
 			em.Epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
 		if samples != nil {
-			fmt.Fprintf(opt.Log, "  samples: neighbour diff %.3f, spread %.3f", em.SampleNeighbourDiff, em.SampleSpread)
+			line += fmt.Sprintf("  samples: neighbour diff %.3f, spread %.3f", em.SampleNeighbourDiff, em.SampleSpread)
 		}
-		fmt.Fprintln(opt.Log)
+		fmt.Fprintln(opt.Log, line) // One write, so that the line never breaks around another writer's output.
 	}
 	if opt.OutDir == "" {
 		return nil
 	}
-	if err := writeEpochOutputs(m, opt, em, history, samples); err != nil {
+	if err := appendMetrics(opt.OutDir, em); err != nil {
+		return err
+	}
+	if samples != nil {
+		grid := SampleGrid(samples, m.InputShape(), opt.SampleRows, opt.SampleCols)
+		if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch)), EncodePNG(grid)); err != nil {
+			return err
+		}
+	}
+	curves, err := LearningCurves(history, cfg.Model.HasDropout())
+	if err != nil {
+		return err
+	}
+	if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, CurvesFile), curves); err != nil {
+		return err
+	}
+	if err := m.SaveCheckpoint(filepath.Join(opt.OutDir, CheckpointFile), em.Epoch); err != nil {
 		return err
 	}
 	// The same rule as BestEpoch (the first epoch with the highest accuracy), so that best.ssgan holds the
 	// epoch the final report names.
-	if _, best := BestEpoch(history[:len(history)-1]); em.ValidAcc > best {
-		if err := saveStoreAs(filepath.Join(opt.OutDir, BestCheckpointFile), m.Store, m.Config, em.Epoch); err != nil {
+	if _, best := BestEpoch(history[:len(history)-1]); em.ValidAcc > best || len(history) == 1 {
+		if err := m.SaveCheckpoint(filepath.Join(opt.OutDir, BestCheckpointFile), em.Epoch); err != nil {
 			return err
 		}
 	}
@@ -171,7 +221,24 @@ func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []flo
 	return nil
 }
 
-// TrainEpoch runs one epoch of training (the course's inner loop): the training images in a new order
+// appendMetrics appends one epoch's line to dir's metrics.jsonl.
+func appendMetrics(dir string, em EpochMetrics) error {
+	line, _ := json.Marshal(em)
+	f, err := os.OpenFile(filepath.Join(dir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	_, err = f.Write(append(line, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	return nil
+}
+
+// TrainEpoch runs one epoch of the course's recipe (its inner loop): the training images in a new order
 // (seeded by the run's seed and the epoch), cfg.BatchSize at a time, each batch one simultaneous step of
 // both players. It returns the epoch's mean losses, the accuracy on the labelled images it trained on
 // (dropout on, so it lags the test accuracy) and its timing. onStep, if not nil, is called after every
@@ -204,16 +271,7 @@ func TrainEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onSt
 			onStep()
 		}
 	}
-	em.EpochSeconds = time.Since(start).Seconds()
-	if em.Steps > 0 {
-		em.DLoss /= float64(em.Steps)
-		em.GLoss /= float64(em.Steps)
-		em.StepSeconds = em.EpochSeconds / float64(em.Steps)
-		em.StepsPerSecond = float64(em.Steps) / em.EpochSeconds
-	}
-	if labelled > 0 {
-		em.TrainAcc = correct / labelled
-	}
+	em.Finish(time.Since(start), correct, labelled)
 	return em, nil
 }
 
@@ -230,43 +288,6 @@ func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {
 	return epoch, acc
 }
 
-// writeEpochOutputs appends the metrics line, writes the sample grid (if samples) and curves, and saves
-// the checkpoint.
-func writeEpochOutputs(m *Model, opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32) error {
-	return writeRunOutputs(opt, em, history, samples, m.Config.Model.HasDropout(), func() error { return m.SaveCheckpoint(opt.OutDir, em.Epoch) })
-}
-
-// writeRunOutputs is writeEpochOutputs for any model: dropout says whether it trained with dropout (for
-// the curves' legend) and save writes its checkpoint.
-func writeRunOutputs(opt RunOptions, em EpochMetrics, history []EpochMetrics, samples []float32, dropout bool, save func() error) error {
-	line, _ := json.Marshal(em)
-	f, err := os.OpenFile(filepath.Join(opt.OutDir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
-	}
-	_, err = f.Write(append(line, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
-	}
-	if samples != nil {
-		name := filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch))
-		if err := data.WriteFileAtomic(name, EncodePNG(SampleGrid(samples, opt.SampleRows, opt.SampleCols))); err != nil {
-			return err
-		}
-	}
-	curves, err := LearningCurves(history, dropout)
-	if err != nil {
-		return err
-	}
-	if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, CurvesFile), curves); err != nil {
-		return err
-	}
-	return save()
-}
-
 // Output file names.
 const (
 	MetricsFile = "metrics.jsonl"
@@ -275,8 +296,8 @@ const (
 
 // PrepareOutDir makes dir ready for a training run's outputs, before any training: it creates it, removes
 // the temporary files an interrupted write left behind, checks that it can write there, and, when fresh
-// is set, removes the outputs of an earlier run (metrics, sample grids, curves, checkpoint) so two runs
-// never mix in one metrics.jsonl.
+// is set, removes the outputs of an earlier run (metrics, sample grids, curves, checkpoints) so two runs
+// never mix in one metrics.jsonl. Hold the directory first (LockOutDir; Train does).
 func PrepareOutDir(dir string, fresh bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("output directory %s: %w", dir, err)
@@ -313,8 +334,9 @@ func RunOutputs(dir string) []string {
 	return append(out, samples...)
 }
 
-// DescribeRun states in one line what a run trains: backend, data, label count, sizes, dropout and
-// budget, all read from the model and the data set themselves (the notebook prints it to show what ran).
+// DescribeRun states in one line what a run trains: backend, data, label count, recipe, networks,
+// dropout and budget, all read from the model and the data set themselves (the notebook prints it to
+// show what ran).
 func DescribeRun(m *Model, ds *data.Dataset) string {
 	cfg := m.Config
 	source := "SVHN"
@@ -326,15 +348,12 @@ func DescribeRun(m *Model, ds *data.Dataset) string {
 	case cfg.Data.File != "":
 		source = "SVHN (" + filepath.Base(cfg.Data.File) + ")"
 	}
-	labelled := 0
-	for _, k := range ds.Mask {
-		if k {
-			labelled++
-		}
-	}
-	validation := 0
+	validation := "0 validation"
 	if ds.Valid != nil {
-		validation = ds.Valid.Len()
+		validation = fmt.Sprintf("%d validation", ds.Valid.Len())
+		if ds.ValidFromTrain {
+			validation += " (unlabelled training images)"
+		}
 	}
 	dropout := "dropout off"
 	if cfg.Model.HasDropout() {
@@ -344,7 +363,11 @@ func DescribeRun(m *Model, ds *data.Dataset) string {
 	if cfg.SupervisedOnly {
 		kind = "supervised-only"
 	}
-	return fmt.Sprintf("backend %s; %s: %d training images (%d labelled), %d validation, %d test; %s, d_size %d, g_size %d, %s, extra_class %v, batch %d, %d epochs",
-		DescribeBackend(m.Backend), source, ds.Train.Len(), labelled, validation, ds.Test.Len(), kind,
-		cfg.Model.DSize, cfg.Model.GSize, dropout, cfg.Model.ExtraClass, cfg.BatchSize, cfg.Epochs)
+	nets := fmt.Sprintf("d_size %d, g_size %d", cfg.Model.DSize, cfg.Model.GSize)
+	if cfg.Model.Arch == ArchMLP {
+		nets = "MLP networks"
+	}
+	return fmt.Sprintf("backend %s; %s: %d training images (%d labelled), %s, %d test; %s, %s recipe, %s, %s, extra_class %v, batch %d, %d epochs",
+		DescribeBackend(m.Backend), source, ds.Train.Len(), len(ds.Labelled()), validation, ds.Test.Len(), kind, cfg.Recipe,
+		nets, dropout, cfg.Model.ExtraClass, cfg.BatchSize, cfg.Epochs)
 }

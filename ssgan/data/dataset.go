@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 )
 
-// DatasetOptions says how to cut SVHN into the lesson's train / validation / test sets and which
+// DatasetOptions says which data set to load, how to cut it into train / validation / test sets, and which
 // training labels the model may see.
 type DatasetOptions struct {
 	Labels        int     // Number of training images whose label is "known" (the lesson: 1,000).
@@ -53,6 +53,8 @@ func (o DatasetOptions) Validate() error {
 		return fmt.Errorf("pool %d without a file: the pool is the first images of one .mat file", o.Pool)
 	case o.Synthetic && o.Dataset == DatasetMNIST:
 		return fmt.Errorf("synthetic digits are SVHN-sized: not with dataset %s", DatasetMNIST)
+	case o.File != "" && o.Dataset == DatasetMNIST:
+		return fmt.Errorf("a single .mat file (data_file) is SVHN's layout: not with dataset %s", DatasetMNIST)
 	}
 	return nil
 }
@@ -64,13 +66,25 @@ func (o DatasetOptions) Validate() error {
 type Dataset struct {
 	Train, Valid, Test *Images
 	Mask               []bool // len Train.Len(): the label of Train image i may be used.
+	// ValidFromTrain says the validation images are training images whose labels training never uses
+	// (the data set has no validation split of its own, as MNIST's official split or an experiment's).
+	ValidFromTrain bool
 }
 
-// NewDataset splits the files as the course does (the test file's first ValidFraction becomes the validation
-// set, the rest the test set) and draws the label mask.
+// TrainValidSize is how many unlabelled training images score the validation accuracy (which picks
+// best.ssgan) when a data set has no validation split of its own.
+const TrainValidSize = 2000
+
+// NewDataset splits the files (the test file's first ValidFraction becomes the validation set, the rest
+// the test set) and draws the label mask. Without a validation split, up to TrainValidSize unlabelled
+// training images (a seeded pick) are scored as the validation set: they still train as unlabelled
+// images, but their labels are only ever compared with predictions, never trained on.
 func NewDataset(train, test *Images, opt DatasetOptions) (*Dataset, error) {
 	if err := opt.Validate(); err != nil {
 		return nil, err
+	}
+	if train.Shape != test.Shape {
+		return nil, fmt.Errorf("training images are %s but test images %s", train.Shape, test.Shape)
 	}
 	train = train.Head(opt.MaxTrain)
 	if train.Len() == 0 {
@@ -86,6 +100,15 @@ func NewDataset(train, test *Images, opt DatasetOptions) (*Dataset, error) {
 		return nil, err
 	}
 	ds.Mask = mask
+	if valid.Len() == 0 {
+		var unlabelled []int
+		for _, i := range rand.New(rand.NewPCG(opt.Seed, 0x7a1d)).Perm(train.Len()) {
+			if !mask[i] && len(unlabelled) < TrainValidSize {
+				unlabelled = append(unlabelled, i)
+			}
+		}
+		ds.Valid, ds.ValidFromTrain = train.Subset(unlabelled), true
+	}
 	return ds, nil
 }
 
@@ -151,20 +174,65 @@ func LabelMask(labels []int32, n int, firstN bool, seed uint64) ([]bool, error) 
 	return mask, nil
 }
 
-// Batch is a mini-batch ready for the model: pixels scaled to [-1, 1], NHWC.
+// Batch is a mini-batch ready for the model: pixels as floats in the network's Range, NHWC.
 type Batch struct {
-	Size   int
-	Pixels []float32 // Size*32*32*3.
+	Shape            // Of one image.
+	Size   int       // Images in the batch.
+	Pixels []float32 // Size*Height*Width*Channels.
 	Labels []int32   // Size.
 	Mask   []float32 // Size: 1 where the label may be used (training batches), else nil.
+}
+
+// Range is how a network reads pixel bytes as floats.
+type Range int
+
+const (
+	// Signed maps 0..255 to [-1, 1]: the course's networks, whose generator ends in tanh.
+	Signed Range = iota
+	// Unit maps 0..255 to [0, 1]: the improved recipe's MLPs, whose generator ends in a sigmoid.
+	Unit
+)
+
+// Scale maps one byte into the range.
+func (r Range) Scale(v uint8) float32 {
+	if r == Unit {
+		return float32(v) / 255
+	}
+	return ScalePixel(v)
 }
 
 // ScalePixel maps a byte 0..255 to [-1, 1], the range of the generator's tanh output.
 func ScalePixel(v uint8) float32 { return float32(v)/127.5 - 1 }
 
-// Batches yields the images in batches of batchSize; the last batch is shorter when the size does not
-// divide the set. With rng non-nil the order is shuffled. With mask non-nil each batch carries it.
+// Gather builds the batch of the images at idx, scaled into r; with mask non-nil it carries the mask.
+func (im *Images) Gather(idx []int, mask []bool, r Range) Batch {
+	v := im.Values()
+	b := Batch{Shape: im.Shape, Size: len(idx), Pixels: make([]float32, len(idx)*v), Labels: make([]int32, len(idx))}
+	if mask != nil {
+		b.Mask = make([]float32, len(idx))
+	}
+	for k, i := range idx {
+		dst := b.Pixels[k*v : (k+1)*v]
+		for p, x := range im.Image(i) {
+			dst[p] = r.Scale(x)
+		}
+		b.Labels[k] = im.Labels[i]
+		if mask != nil && mask[i] {
+			b.Mask[k] = 1
+		}
+	}
+	return b
+}
+
+// Batches yields the images in batches of batchSize scaled to [-1, 1] (see BatchesIn).
 func Batches(im *Images, batchSize int, rng *rand.Rand, mask []bool) iter.Seq[Batch] {
+	return BatchesIn(im, batchSize, rng, mask, Signed)
+}
+
+// BatchesIn yields the images in batches of batchSize, scaled into r; the last batch is shorter when the
+// size does not divide the set. With rng non-nil the order is shuffled. With mask non-nil each batch
+// carries it.
+func BatchesIn(im *Images, batchSize int, rng *rand.Rand, mask []bool, r Range) iter.Seq[Batch] {
 	return func(yield func(Batch) bool) {
 		n := im.Len()
 		order := make([]int, n)
@@ -175,25 +243,20 @@ func Batches(im *Images, batchSize int, rng *rand.Rand, mask []bool) iter.Seq[Ba
 			rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
 		}
 		for start := 0; start < n; start += batchSize {
-			end := min(start+batchSize, n)
-			b := Batch{Size: end - start, Pixels: make([]float32, (end-start)*ImageValues), Labels: make([]int32, end-start)}
-			if mask != nil {
-				b.Mask = make([]float32, end-start)
-			}
-			for k, idx := range order[start:end] {
-				src := im.Pixels[idx*ImageValues : (idx+1)*ImageValues]
-				dst := b.Pixels[k*ImageValues : (k+1)*ImageValues]
-				for p, v := range src {
-					dst[p] = ScalePixel(v)
-				}
-				b.Labels[k] = im.Labels[idx]
-				if mask != nil && mask[idx] {
-					b.Mask[k] = 1
-				}
-			}
-			if !yield(b) {
+			if !yield(im.Gather(order[start:min(start+batchSize, n)], mask, r)) {
 				return
 			}
 		}
 	}
+}
+
+// Labelled lists the training images whose label may be used.
+func (ds *Dataset) Labelled() []int {
+	var out []int
+	for i, known := range ds.Mask {
+		if known {
+			out = append(out, i)
+		}
+	}
+	return out
 }

@@ -25,33 +25,6 @@ var MNISTFiles = []RemoteFile{
 // automated downloads); the files are checked against the published sizes and MD5s all the same.
 const MNISTBaseURL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 
-// Gray holds N grey images of MNIST's size, row-major, as raw bytes (0..255), and their labels 0..9.
-type Gray struct {
-	Pixels []uint8 // N*28*28.
-	Labels []int32 // N.
-}
-
-// Len returns the number of images.
-func (g *Gray) Len() int { return len(g.Labels) }
-
-// Head returns the first n images (all of them if n <= 0 or n >= Len), sharing the data.
-func (g *Gray) Head(n int) *Gray {
-	if n <= 0 || n >= g.Len() {
-		return g
-	}
-	return &Gray{Pixels: g.Pixels[:n*MNISTValues], Labels: g.Labels[:n]}
-}
-
-// Subset returns the images at the given indices (copied).
-func (g *Gray) Subset(indices []int) *Gray {
-	out := &Gray{Pixels: make([]uint8, len(indices)*MNISTValues), Labels: make([]int32, len(indices))}
-	for i, idx := range indices {
-		copy(out.Pixels[i*MNISTValues:(i+1)*MNISTValues], g.Pixels[idx*MNISTValues:(idx+1)*MNISTValues])
-		out.Labels[i] = g.Labels[idx]
-	}
-	return out
-}
-
 // EnsureMNIST downloads the MNIST files missing from dir from MNISTBaseURL, with a progress bar on w.
 func EnsureMNIST(ctx context.Context, dir string, w io.Writer) error {
 	d := &Downloader{BaseURL: MNISTBaseURL, Progress: w}
@@ -63,8 +36,9 @@ func EnsureMNIST(ctx context.Context, dir string, w io.Writer) error {
 	return nil
 }
 
-// LoadMNIST reads the official training (60,000) and test (10,000) sets from the four files in dir.
-func LoadMNIST(dir string) (train, test *Gray, err error) {
+// LoadMNIST reads the official training (60,000) and test (10,000) sets from the four files in dir, as
+// 28x28 grey images.
+func LoadMNIST(dir string) (train, test *Images, err error) {
 	if train, err = loadMNISTPair(dir, MNISTFiles[0].Name, MNISTFiles[1].Name); err != nil {
 		return nil, nil, err
 	}
@@ -74,7 +48,7 @@ func LoadMNIST(dir string) (train, test *Gray, err error) {
 	return train, test, nil
 }
 
-func loadMNISTPair(dir, imagesName, labelsName string) (*Gray, error) {
+func loadMNISTPair(dir, imagesName, labelsName string) (*Images, error) {
 	imagesPath, labelsPath := filepath.Join(dir, imagesName), filepath.Join(dir, labelsName)
 	dims, pixels, err := ReadIDX(imagesPath)
 	if err != nil {
@@ -90,7 +64,7 @@ func loadMNISTPair(dir, imagesName, labelsName string) (*Gray, error) {
 	if len(ldims) != 1 || ldims[0] != dims[0] {
 		return nil, fmt.Errorf("%s: labels of dimensions %v, want [%d] to match %s", labelsPath, ldims, dims[0], imagesPath)
 	}
-	g := &Gray{Pixels: pixels, Labels: make([]int32, len(labels))}
+	g := &Images{Shape: MNISTShape, Pixels: pixels, Labels: make([]int32, len(labels))}
 	for i, l := range labels {
 		if l > 9 {
 			return nil, fmt.Errorf("%s: label %d of image %d, want 0..9", labelsPath, l, i)
@@ -98,23 +72,4 @@ func loadMNISTPair(dir, imagesName, labelsName string) (*Gray, error) {
 		g.Labels[i] = int32(l)
 	}
 	return g, nil
-}
-
-// PadToSVHN turns grey 28x28 digits into SVHN-shaped images (32x32x3): a 2-pixel black border and the
-// grey value in all three channels, so the course's convolutional networks run on MNIST unchanged.
-func PadToSVHN(g *Gray) *Images {
-	const pad = (ImageSize - MNISTSize) / 2
-	im := &Images{Pixels: make([]uint8, g.Len()*ImageValues), Labels: append([]int32(nil), g.Labels...)}
-	for i := 0; i < g.Len(); i++ {
-		src := g.Pixels[i*MNISTValues : (i+1)*MNISTValues]
-		dst := im.Pixels[i*ImageValues : (i+1)*ImageValues]
-		for y := 0; y < MNISTSize; y++ {
-			for x := 0; x < MNISTSize; x++ {
-				v := src[y*MNISTSize+x]
-				o := ((y+pad)*ImageSize + x + pad) * ImageChannels
-				dst[o], dst[o+1], dst[o+2] = v, v, v
-			}
-		}
-	}
-	return im
 }

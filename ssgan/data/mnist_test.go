@@ -119,15 +119,48 @@ func TestEnsureMNISTFromMirror(t *testing.T) {
 	}
 }
 
-func TestPadToSVHN(t *testing.T) {
-	g := &Gray{Pixels: make([]uint8, MNISTValues), Labels: []int32{7}}
-	g.Pixels[0], g.Pixels[MNISTValues-1] = 200, 100 // Top-left and bottom-right corners.
-	im := PadToSVHN(g)
-	at := func(y, x, c int) uint8 { return im.Pixels[(y*ImageSize+x)*ImageChannels+c] }
-	if at(2, 2, 0) != 200 || at(2, 2, 2) != 200 || at(29, 29, 1) != 100 || at(0, 0, 0) != 0 || at(1, 2, 0) != 0 {
-		t.Errorf("padding misplaced: %d %d %d %d %d", at(2, 2, 0), at(2, 2, 2), at(29, 29, 1), at(0, 0, 0), at(1, 2, 0))
+func TestGatherScalesIntoTheNetworksRange(t *testing.T) {
+	im := NewImages(MNISTShape, 2)
+	im.Image(1)[0], im.Image(1)[MNISTShape.Values()-1], im.Labels[1] = 255, 51, 7
+	tests := []struct {
+		r           Range
+		first, last float32
+	}{{Unit, 1, 0.2}, {Signed, 1, 51/127.5 - 1}}
+	for _, tc := range tests {
+		b := im.Gather([]int{1}, []bool{false, true}, tc.r)
+		if b.Shape != MNISTShape || b.Size != 1 || len(b.Pixels) != 784 || b.Labels[0] != 7 || b.Mask[0] != 1 {
+			t.Fatalf("range %d: batch %v size %d, %d pixels, label %d, mask %v", tc.r, b.Shape, b.Size, len(b.Pixels), b.Labels[0], b.Mask)
+		}
+		if b.Pixels[0] != tc.first || b.Pixels[783] != tc.last {
+			t.Errorf("range %d: pixels %g, %g; want %g, %g", tc.r, b.Pixels[0], b.Pixels[783], tc.first, tc.last)
+		}
 	}
-	if im.Labels[0] != 7 {
-		t.Errorf("label %d", im.Labels[0])
+}
+
+func TestNewDatasetWithoutValidationSplitScoresUnlabelledTrainingImages(t *testing.T) {
+	train, test := SyntheticDigits(300, 1), SyntheticDigits(50, 2)
+	opt := DatasetOptions{Labels: 100, Seed: 3}
+	ds, err := NewDataset(train, test, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ds.ValidFromTrain || ds.Valid.Len() != 200 || ds.Test.Len() != 50 {
+		t.Fatalf("valid from train %v, %d valid, %d test; want true, 200, 50", ds.ValidFromTrain, ds.Valid.Len(), ds.Test.Len())
+	}
+	labelledImages := map[string]bool{}
+	for _, i := range ds.Labelled() {
+		labelledImages[string(train.Image(i))] = true
+	}
+	for i := range ds.Valid.Len() {
+		if labelledImages[string(ds.Valid.Image(i))] {
+			t.Fatalf("validation image %d is a labelled training image", i)
+		}
+	}
+	opt.ValidFraction = 0.5
+	if ds, err = NewDataset(train, test, opt); err != nil || ds.ValidFromTrain || ds.Valid.Len() != 25 {
+		t.Fatalf("with a validation split: %v, from train %v, %d valid", err, ds.ValidFromTrain, ds.Valid.Len())
+	}
+	if _, err := NewDataset(train, NewImages(MNISTShape, 5), opt); err == nil || !strings.Contains(err.Error(), "28x28x1") {
+		t.Errorf("mixed shapes: %v", err)
 	}
 }

@@ -13,21 +13,49 @@ const (
 	NumClasses    = 10
 )
 
-// Images holds N images in row-major NHWC order as raw bytes (0..255), and their digit labels 0..9.
-// Bytes keep the 73,257 training images at 225 MB; pixels are scaled to [-1, 1] only when a batch is built.
+// Shape is the size of one image: height, width and channels (3 for colour, 1 for grey).
+type Shape struct{ Height, Width, Channels int }
+
+// SVHNShape is SVHN's cropped digits: 32x32 colour. MNISTShape is MNIST's: 28x28 grey.
+var (
+	SVHNShape  = Shape{ImageSize, ImageSize, ImageChannels}
+	MNISTShape = Shape{MNISTSize, MNISTSize, 1}
+)
+
+// Values is the number of bytes (or floats) of one image.
+func (s Shape) Values() int { return s.Height * s.Width * s.Channels }
+
+// String is HxWxC.
+func (s Shape) String() string { return fmt.Sprintf("%dx%dx%d", s.Height, s.Width, s.Channels) }
+
+// Images holds N images of one shape in row-major NHWC order as raw bytes (0..255), and their labels
+// 0..9. Bytes keep SVHN's 73,257 training images at 225 MB; pixels become floats only when a batch is
+// built, in the range the network reads (Range).
 type Images struct {
-	Pixels []uint8 // N*32*32*3, NHWC.
+	Shape
+	Pixels []uint8 // N*Height*Width*Channels, NHWC.
 	Labels []int32 // N, digits 0..9.
+}
+
+// NewImages allocates n zero images of the given shape.
+func NewImages(shape Shape, n int) *Images {
+	return &Images{Shape: shape, Pixels: make([]uint8, n*shape.Values()), Labels: make([]int32, n)}
 }
 
 // Len returns the number of images.
 func (im *Images) Len() int { return len(im.Labels) }
 
+// Image returns the bytes of image i (sharing memory with im).
+func (im *Images) Image(i int) []uint8 {
+	v := im.Values()
+	return im.Pixels[i*v : (i+1)*v]
+}
+
 // Subset returns the images at the given indices (copied).
 func (im *Images) Subset(indices []int) *Images {
-	out := &Images{Pixels: make([]uint8, len(indices)*ImageValues), Labels: make([]int32, len(indices))}
+	out := NewImages(im.Shape, len(indices))
 	for i, idx := range indices {
-		copy(out.Pixels[i*ImageValues:(i+1)*ImageValues], im.Pixels[idx*ImageValues:(idx+1)*ImageValues])
+		copy(out.Image(i), im.Image(idx))
 		out.Labels[i] = im.Labels[idx]
 	}
 	return out
@@ -38,7 +66,7 @@ func (im *Images) Head(n int) *Images {
 	if n <= 0 || n >= im.Len() {
 		return im
 	}
-	return &Images{Pixels: im.Pixels[:n*ImageValues], Labels: im.Labels[:n]}
+	return &Images{Shape: im.Shape, Pixels: im.Pixels[:n*im.Values()], Labels: im.Labels[:n]}
 }
 
 // LoadSVHN reads an SVHN `.mat` file (train_32x32.mat, test_32x32.mat or any file in that layout).
@@ -66,7 +94,7 @@ func LoadSVHN(path string) (*Images, error) {
 	if len(y.Data) != n {
 		return nil, fmt.Errorf("%s: y has %d labels for %d images", path, len(y.Data), n)
 	}
-	im := &Images{Pixels: make([]uint8, n*ImageValues), Labels: make([]int32, n)}
+	im := NewImages(SVHNShape, n)
 	for i, label := range y.Data {
 		if label < 1 || label > 10 {
 			return nil, fmt.Errorf("%s: label %d of image %d is outside 1..10", path, label, i)
@@ -95,6 +123,9 @@ func forEachPixel(n int, fn func(mat, nhwc int)) {
 
 // SaveSVHN writes images in SVHN's `.mat` layout (labels stored 1..10, 10 for the digit 0).
 func SaveSVHN(path string, im *Images, compress bool) error {
+	if im.Shape != SVHNShape {
+		return fmt.Errorf("%s: SVHN's layout holds 32x32x3 images, not %s", path, im.Shape)
+	}
 	n := im.Len()
 	x := &MatArray{Name: "X", Dims: []int{ImageSize, ImageSize, ImageChannels, n}, Data: make([]uint8, n*ImageValues)}
 	y := &MatArray{Name: "y", Dims: []int{n, 1}, Data: make([]uint8, n)}

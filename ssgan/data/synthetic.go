@@ -24,7 +24,7 @@ var glyphs = [NumClasses][7]string{
 // hundred steps, which makes them a fair end-to-end check.
 func SyntheticDigits(n int, seed uint64) *Images {
 	rng := rand.New(rand.NewPCG(seed, 0x5e7))
-	im := &Images{Pixels: make([]uint8, n*ImageValues), Labels: make([]int32, n)}
+	im := NewImages(SVHNShape, n)
 	const scale = 3
 	for i := 0; i < n; i++ {
 		digit := rng.IntN(NumClasses)

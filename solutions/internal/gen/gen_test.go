@@ -58,7 +58,7 @@ func TestSourceCellQualifiesPackageNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, err := sourceCell(root, "ssgan/model.go", "StepLosses")
+	lines, err := sourceCell(root, "ssgan/recipe_course.go", "StepLosses")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestSourceCellQualifiesPackageNames(t *testing.T) {
 			t.Errorf("StepLosses cell lacks %q:\n%s", want, src)
 		}
 	}
-	if _, err := sourceCell(root, "ssgan/model.go", "NoSuchFunction"); err == nil {
+	if _, err := sourceCell(root, "ssgan/recipe_course.go", "NoSuchFunction"); err == nil {
 		t.Error("an unknown function gave no error")
 	}
 }

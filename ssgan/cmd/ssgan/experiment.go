@@ -70,42 +70,23 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		exp.Configs[name] = c
 		exp.Order = append(exp.Order, name)
 	}
+	// The split is drawn once (label pick seed 1) and shared by every configuration and seed.
+	opt := data.DatasetOptions{Dataset: cfg.Data.Dataset, Labels: cfg.Data.Labels, Seed: 1}
+	dir, what := *dataDir, ""
 	if mnist {
-		train, test, err := data.LoadMNIST(*dataDir)
+		what = "MNIST in " + *dataDir
+	} else {
+		file, err := filepath.Abs(*dataFile)
 		if err != nil {
 			return err
 		}
-		mask, err := data.LabelMask(train.Labels, cfg.Data.Labels, false, 1)
-		if err != nil {
-			return err
-		}
-		exp.MNIST = &ssgan.MNISTData{Train: train, Test: test, Mask: mask}
-		backend, err := ssgan.NewBackend(stderr)
-		if err != nil {
-			return err
-		}
-		rep, err := ssgan.RunExperiment(ctx, backend, nil, exp, *outDir, "ssgan experiment "+strings.Join(args, " "),
-			fmt.Sprintf("MNIST in %s: %d training images (%d labelled, 10 per digit, seed 1), %d test", *dataDir, train.Len(), cfg.Data.Labels, test.Len()), stdout)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(stdout, rep.Markdown())
-		return nil
+		opt.File, opt.Pool, dir, what = file, *pool, "", *dataFile
 	}
-	im, err := data.LoadSVHN(*dataFile)
+	ds, err := data.LoadDataset(ctx, dir, opt, false, stderr)
 	if err != nil {
-		return err
-	}
-	if *pool < 1 || *pool >= im.Len() {
-		return usageError{fmt.Errorf("-pool %d: want 1..%d (the file has %d images)", *pool, im.Len()-1, im.Len())}
-	}
-	file, err := filepath.Abs(*dataFile)
-	if err != nil {
-		return err
-	}
-	opt := data.DatasetOptions{Labels: cfg.Data.Labels, Seed: 1, ValidFraction: 0, File: file, Pool: *pool}
-	ds, err := data.NewDataset(im.Head(*pool), im.Subset(rangeOf(*pool, im.Len())), opt)
-	if err != nil {
+		if !mnist && (*pool < 1 || strings.Contains(err.Error(), "training pool")) {
+			return usageError{fmt.Errorf("-pool %d: %v", *pool, err)}
+		}
 		return err
 	}
 	for name, c := range exp.Configs { // Recorded in each checkpoint, so eval scores the same held-apart images.
@@ -120,20 +101,12 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	rep, err := ssgan.RunExperiment(ctx, backend, ds, exp, *outDir, "ssgan experiment "+strings.Join(args, " "),
-		fmt.Sprintf("%s: %d training images (%d labelled), %d held apart", *dataFile, ds.Train.Len(), cfg.Data.Labels, ds.Test.Len()), stdout)
+		fmt.Sprintf("%s: %d training images (%d labelled), %d held apart", what, ds.Train.Len(), cfg.Data.Labels, ds.Test.Len()), stdout)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(stdout, rep.Markdown())
 	return nil
-}
-
-func rangeOf(from, to int) []int {
-	out := make([]int, 0, to-from)
-	for i := from; i < to; i++ {
-		out = append(out, i)
-	}
-	return out
 }
 
 // mergeExperiments writes one report for several finished experiments: spec is LABEL=DIR,LABEL=DIR.

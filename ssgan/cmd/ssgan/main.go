@@ -1,7 +1,10 @@
-// Command ssgan trains and evaluates the semi-supervised GAN of the course on SVHN.
+// Command ssgan trains and evaluates semi-supervised GANs: the course's on SVHN, and the improved recipe
+// (Salimans et al. 2016) on SVHN or MNIST.
 //
-//	ssgan train -data DIR -out DIR [-epochs N] [-batch N] [-labels N] [-d_size N] [-g_size N] [-seed N]
+//	ssgan train -data DIR -out DIR [-dataset svhn|mnist] [-recipe course|improved] [-model conv|mlp]
+//	            [-epochs N] [-batch N] [-labels N] [-d_size N] [-g_size N] [-seed N]
 //	            [-max_train N] [-max_test N] [-extra_class] [-first_labels] [-synthetic] [-no_download]
+//	ssgan train -resume -out DIR [-epochs N]
 //	ssgan eval  -ckpt DIR [-data DIR] [-max_test N]
 //	ssgan bench [-d_size N] [-g_size N] [-batch N] [-steps N] [-supervised_only] [-drop P] [-input_drop P]
 //	ssgan predict -ckpt DIR [-json] IMAGE...
@@ -19,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
@@ -33,10 +37,12 @@ func main() {
 const usage = `usage: ssgan <command> [flags]
 
 commands:
-  train   train the SSGAN on SVHN (or -synthetic digits), writing metrics, samples, curves and a checkpoint
-  eval    reload a checkpoint and print its test accuracy
+  train   train on SVHN, MNIST or generated digits with the course's or the improved recipe, writing
+          metrics, samples, curves, checkpoints and a confusion matrix
+  eval    reload any checkpoint and print its test accuracy, per digit
   bench   time training steps on generated data and print steps/s
-  experiment  compare configurations (SSGAN, supervised-only) over seeds on a fixed split of one .mat file
+  experiment  compare configurations (SSGAN, supervised-only) over seeds: a fixed split of one SVHN .mat
+          file, or MNIST's official split
   predict classify PNG or JPEG images with a checkpoint: the digit, its probability and the runner-up
 
 Run "ssgan <command> -h" for a command's flags.
@@ -127,21 +133,28 @@ func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use (a balanced pick unless -first_labels)")
 }
 
-// baseConfig returns the defaults for the data set that args ask for: the course's for SVHN, the improved
-// recipe's for MNIST (flags given on the command line still override them).
+// baseConfig returns the defaults for the data set, recipe and networks that args ask for (DefaultConfig); flags
+// given on the command line still override them.
 func baseConfig(args []string) ssgan.TrainConfig {
-	for i, a := range args {
-		if a == "-dataset="+data.DatasetMNIST || a == "--dataset="+data.DatasetMNIST ||
-			((a == "-dataset" || a == "--dataset") && i+1 < len(args) && args[i+1] == data.DatasetMNIST) {
-			return ssgan.MNISTTrainConfig()
+	value := func(name string) string {
+		for i, a := range args {
+			for _, prefix := range []string{"-" + name, "--" + name} {
+				if v, ok := strings.CutPrefix(a, prefix+"="); ok {
+					return v
+				}
+				if a == prefix && i+1 < len(args) {
+					return args[i+1]
+				}
+			}
 		}
+		return ""
 	}
-	return ssgan.DefaultTrainConfig()
+	return ssgan.DefaultConfig(value("dataset"), value("recipe"), value("model"))
 }
 
 // recipeFlags registers the flags that choose the data set, the recipe and the network family.
 func recipeFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
-	fs.StringVar(&cfg.Data.Dataset, "dataset", cfg.Data.Dataset, "svhn or mnist (mnist defaults to -recipe improved -model mlp -labels 100 -batch 100 -lr 0.003)")
+	fs.StringVar(&cfg.Data.Dataset, "dataset", cfg.Data.Dataset, "svhn or mnist (mnist defaults to -recipe improved -model mlp -labels 100 -batch 100 -lr 0.003; with -recipe course, the conv networks on 28x28 grey digits)")
 	fs.StringVar(&cfg.Recipe, "recipe", cfg.Recipe, "course (the lesson's) or improved (Salimans et al. 2016)")
 	fs.StringVar(&cfg.Model.Arch, "model", cfg.Model.Arch, "conv (the course's networks) or mlp (the improved recipe's MNIST networks)")
 	fs.Float64Var(&cfg.UnlabelledWeight, "unlabelled_weight", cfg.UnlabelledWeight, "improved recipe: weight of the unsupervised loss")
@@ -156,6 +169,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	outDir := fs.String("out", "", "output directory (required)")
 	noDownload := fs.Bool("no_download", false, "never download: fail if the data files are missing")
 	force := fs.Bool("force", false, "replace the outputs of an earlier run in -out (without it, train refuses to mix two runs)")
+	resume := fs.Bool("resume", false, "continue the run in -out from its last finished epoch, exactly as if it had not stopped; its configuration comes from its checkpoint (-epochs N extends it)")
 	modelFlags(fs, &cfg)
 	seedFlag(fs, &cfg)
 	runFlags(fs, &cfg)
@@ -169,6 +183,9 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if *resume {
+		return resumeRun(ctx, fs, *outDir, *dataDir, !*noDownload, stdout, stderr)
+	}
 	cfg.Data.Seed = cfg.Seed
 	switch {
 	case *outDir == "":
@@ -179,21 +196,22 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
+	// Hold -out before looking at it, so that a second run started at the same time is refused instead
+	// of mixing its epochs into this one's.
+	release, err := ssgan.LockOutDir(*outDir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if earlier := ssgan.RunOutputs(*outDir); len(earlier) > 0 && !*force {
 		return fmt.Errorf("%s already holds a run (%s): choose another -out, or add -force to replace it", *outDir, filepath.Base(earlier[0]))
 	}
 	if err := ssgan.PrepareOutDir(*outDir, true); err != nil { // Before any data is loaded or step taken.
 		return err
 	}
-	if cfg.Model.Arch == ssgan.ArchMLP {
-		return trainMLP(ctx, cfg, *dataDir, *outDir, !*noDownload, stdout, stderr)
-	}
-	ds, err := loadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
+	ds, err := data.LoadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
 	if err != nil {
 		return err
-	}
-	if cfg.Recipe == ssgan.RecipeImproved {
-		return trainConvImproved(ctx, cfg, ds, *outDir, stdout, stderr)
 	}
 	m, err := newModel(cfg, stderr)
 	if err != nil {
@@ -205,7 +223,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opt.Progress = stderr
 	}
 	history, err := ssgan.Train(ctx, m, ds, opt)
-	if err := runEnded(history, err, *outDir, "", stdout); err != nil {
+	if err := runEnded(history, err, *outDir, cfg, stdout); err != nil {
 		return err
 	}
 	last := history[len(history)-1]
@@ -214,6 +232,75 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			last.Epoch, ssgan.CheckpointFile, last.ValidAcc, acc, best, ssgan.BestCheckpointFile)
 	}
 	return nil
+}
+
+// resumeFlags may be given with -resume: where the run and its data are, and how long it runs.
+var resumeFlags = map[string]bool{"resume": true, "out": true, "data": true, "no_download": true, "epochs": true}
+
+// resumeRun continues the run in outDir from its checkpoint (train -resume): the configuration is the
+// checkpoint's, -epochs may extend it, and any flag that would change it is refused.
+func resumeRun(ctx context.Context, fs *flag.FlagSet, outDir, dataDir string, download bool, stdout, stderr io.Writer) error {
+	var changing []string
+	epochs := 0
+	fs.Visit(func(f *flag.Flag) {
+		if !resumeFlags[f.Name] {
+			changing = append(changing, "-"+f.Name)
+		}
+		if f.Name == "epochs" {
+			epochs, _ = strconv.Atoi(f.Value.String())
+		}
+	})
+	switch {
+	case outDir == "":
+		return usageError{errors.New("-resume needs -out, the directory of the run to continue")}
+	case len(changing) > 0:
+		return usageError{fmt.Errorf("-resume continues the run in %s with the configuration of its checkpoint: %s would change it (with -resume only -epochs, -data and -no_download may be given)", outDir, strings.Join(changing, ", "))}
+	}
+	release, err := ssgan.LockOutDir(outDir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	path := filepath.Join(outDir, ssgan.CheckpointFile)
+	ck, err := ssgan.OpenCheckpoint(path)
+	if err != nil {
+		return fmt.Errorf("nothing to resume in %s: %w", outDir, err)
+	}
+	if err := ck.Resumable(); err != nil {
+		return err
+	}
+	done := ck.Epoch()
+	switch {
+	case epochs > 0 && epochs <= done:
+		return usageError{fmt.Errorf("-epochs %d: the run in %s has already trained %d epochs (give more to extend it)", epochs, outDir, done)}
+	case epochs == 0 && done >= ck.Config().Epochs:
+		return usageError{fmt.Errorf("the run in %s finished all its %d epochs: give -epochs N (more than %d) to extend it", outDir, done, done)}
+	}
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	m, err := ck.Model(backend)
+	if err != nil {
+		return err
+	}
+	if epochs > 0 {
+		m.Config.Epochs = epochs
+	}
+	ds, err := data.LoadDataset(ctx, dataDir, m.Config.Data, download, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ssgan: resuming %s after epoch %d of %d: %s\n", outDir, done, m.Config.Epochs, ssgan.DescribeRun(m, ds))
+	opt := ssgan.RunOptions{OutDir: outDir, Log: stdout, StartEpoch: done}
+	if isTerminal(stderr) {
+		opt.Progress = stderr
+	}
+	history, err := ssgan.Train(ctx, m, ds, opt)
+	if err != nil && errors.Is(err, context.Canceled) {
+		return interrupted(done+len(history), outDir)
+	}
+	return runEnded(history, err, outDir, m.Config, stdout)
 }
 
 func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -232,44 +319,27 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := ck.Config()
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	m, err := ck.Model(backend)
+	if err != nil {
+		return err
+	}
+	opt := m.Config.Data
 	if *maxTest >= 0 {
-		cfg.Data.MaxTest = *maxTest
+		opt.MaxTest = *maxTest
 	}
-	var c ssgan.Confusion
-	var images int
-	if cfg.Model.Arch == ssgan.ArchMLP {
-		// The improved recipe's MLPs read MNIST, and test with their averaged weights (the Predictor's).
-		_, test, err := data.LoadMNIST(*dataDir)
-		if err != nil {
-			return err
-		}
-		test = test.Head(cfg.Data.MaxTest)
-		p, err := loadPredictor(*ckpt, stderr)
-		if err != nil {
-			return err
-		}
-		if c, err = untilDone(ctx, func() (ssgan.Confusion, error) { return p.Confusion(test.Pixels, test.Labels, 500) }); err != nil {
-			return err
-		}
-		images = test.Len()
-	} else {
-		test, err := loadTestSet(ctx, *dataDir, cfg.Data)
-		if err != nil {
-			return err
-		}
-		m, err := newModel(ck.Config(), stderr)
-		if err != nil {
-			return err
-		}
-		if err := ck.Restore(m); err != nil {
-			return err
-		}
-		if c, err = untilDone(ctx, func() (ssgan.Confusion, error) { return m.ConfusionMatrix(test, cfg.BatchSize) }); err != nil {
-			return err
-		}
-		images = test.Len()
+	test, err := data.LoadTestSet(ctx, *dataDir, opt)
+	if err != nil {
+		return err
 	}
+	c, err := untilDone(ctx, func() (ssgan.Confusion, error) { return m.ConfusionMatrix(test, m.Config.BatchSize) })
+	if err != nil {
+		return err
+	}
+	images := test.Len()
 	acc := c.Accuracy()
 	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, images)
 	perDigit, count := c.PerClass()
@@ -303,36 +373,6 @@ func ckptDir(ckpt string) string {
 	return ckpt
 }
 
-// loadTestSet loads only what evaluation scores: the test file's test split (or the generated test digits
-// of a -synthetic run). The training file is not needed.
-func loadTestSet(ctx context.Context, dir string, opt data.DatasetOptions) (*data.Images, error) {
-	var test *data.Images
-	if opt.Synthetic {
-		_, t, err := data.LoadData(ctx, dir, opt, false, nil)
-		if err != nil {
-			return nil, err
-		}
-		test = t
-	} else if opt.File != "" { // An experiment's split of one file: the images after its training pool.
-		im, err := data.LoadSVHN(opt.File)
-		if err != nil {
-			return nil, err
-		}
-		if opt.Pool < 1 || opt.Pool >= im.Len() {
-			return nil, fmt.Errorf("%s: %d images, but the checkpoint's training pool was the first %d", opt.File, im.Len(), opt.Pool)
-		}
-		test = im.Subset(rangeOf(opt.Pool, im.Len()))
-	} else {
-		t, err := data.LoadSVHN(filepath.Join(dir, data.TestFile))
-		if err != nil {
-			return nil, err
-		}
-		test = t
-	}
-	_, testSet, err := data.SplitTest(test, opt)
-	return testSet, err
-}
-
 // untilDone runs work and returns its result, or an error as soon as ctx is cancelled (Ctrl-C) while it runs.
 func untilDone[T any](ctx context.Context, work func() (T, error)) (T, error) {
 	type result struct {
@@ -357,35 +397,6 @@ func untilDone[T any](ctx context.Context, work func() (T, error)) (T, error) {
 	}
 }
 
-// loadDataset loads (downloading if allowed) the images the options ask for and splits them.
-func loadDataset(ctx context.Context, dir string, opt data.DatasetOptions, download bool, stderr io.Writer) (*data.Dataset, error) {
-	trainIm, testIm, err := data.LoadData(ctx, dir, opt, download, stderr)
-	if err != nil {
-		return nil, err
-	}
-	return data.NewDataset(trainIm, testIm, opt)
-}
-
-// trainConvImproved trains the improved recipe on the course's convolutional networks (SVHN).
-func trainConvImproved(ctx context.Context, cfg ssgan.TrainConfig, ds *data.Dataset, outDir string, stdout, stderr io.Writer) error {
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := ssgan.NewConvImprovedModel(backend, cfg, ssgan.ReferencePieces())
-	if err != nil {
-		return err
-	}
-	what := "SSGAN, improved recipe"
-	if cfg.SupervisedOnly {
-		what = "supervised-only, improved recipe's batches"
-	}
-	fmt.Fprintf(stdout, "ssgan: backend %s; %d training images, %d test; %s, d_size %d, g_size %d, batch %d, lr %g, %d epochs\n",
-		ssgan.DescribeBackend(backend), ds.Train.Len(), ds.Test.Len(), what, cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, cfg.LearningRate, cfg.Epochs)
-	history, err := ssgan.TrainConvImproved(ctx, m, ds, ssgan.RunOptions{OutDir: outDir, Log: stdout})
-	return runEnded(history, err, outDir, " (averaged weights)", stdout)
-}
-
 // newModel picks the backend (saying so on stderr when it falls back to pure Go) and builds the model.
 func newModel(cfg ssgan.TrainConfig, stderr io.Writer) (*ssgan.Model, error) {
 	backend, err := ssgan.NewBackend(stderr)
@@ -404,48 +415,18 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// trainMLP trains the improved recipe's MLPs on MNIST (the official 60,000 / 10,000 split).
-func trainMLP(ctx context.Context, cfg ssgan.TrainConfig, dataDir, outDir string, download bool, stdout, stderr io.Writer) error {
-	if download {
-		if err := data.EnsureMNIST(ctx, dataDir, stderr); err != nil {
-			return err
-		}
-	}
-	trainIm, testIm, err := data.LoadMNIST(dataDir)
-	if err != nil {
-		return err
-	}
-	trainIm, testIm = trainIm.Head(cfg.Data.MaxTrain), testIm.Head(cfg.Data.MaxTest)
-	mask, err := data.LabelMask(trainIm.Labels, cfg.Data.Labels, cfg.Data.FirstN, cfg.Data.Seed)
-	if err != nil {
-		return err
-	}
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := ssgan.NewMLPModel(backend, cfg, ssgan.ReferencePieces())
-	if err != nil {
-		return err
-	}
-	what := "SSGAN, improved recipe"
-	if cfg.SupervisedOnly {
-		what = "supervised-only"
-	}
-	fmt.Fprintf(stdout, "ssgan: backend %s; MNIST, %d training images (%d labelled), %d test; %s, MLP, batch %d, lr %g, %d epochs\n",
-		ssgan.DescribeBackend(backend), trainIm.Len(), cfg.Data.Labels, testIm.Len(), what, cfg.BatchSize, cfg.LearningRate, cfg.Epochs)
-	history, err := ssgan.TrainMLP(ctx, m, trainIm, testIm, mask, ssgan.RunOptions{OutDir: outDir, Log: stdout})
-	return runEnded(history, err, outDir, "", stdout)
-}
-
 // runEnded is how a training command ends: an interrupt says which epoch the checkpoint holds, another
 // error is returned as it is, and a finished run prints its final test accuracy (how is what it measured).
-func runEnded(history []ssgan.EpochMetrics, err error, outDir, how string, stdout io.Writer) error {
+func runEnded(history []ssgan.EpochMetrics, err error, outDir string, cfg ssgan.TrainConfig, stdout io.Writer) error {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return interrupted(len(history), outDir)
 		}
 		return err
+	}
+	how := ""
+	if cfg.Recipe == ssgan.RecipeImproved {
+		how = " (averaged weights)"
 	}
 	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f%s; outputs in %s\n", history[len(history)-1].TestAcc, how, outDir)
 	return nil
@@ -456,5 +437,5 @@ func interrupted(finished int, outDir string) error {
 	if finished == 0 {
 		return fmt.Errorf("interrupted during epoch 1: no epoch finished, so no checkpoint was written")
 	}
-	return fmt.Errorf("interrupted after %d epochs; the checkpoint in %s holds epoch %d", finished, outDir, finished)
+	return fmt.Errorf("interrupted after %d epochs; the checkpoint in %s holds epoch %d (continue with: ssgan train -resume -out %s)", finished, outDir, finished, outDir)
 }

@@ -10,6 +10,7 @@ import (
 	"image/draw"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -43,7 +44,7 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"train", "-epochs", "zero", "-out", "x"}, 2, "-epochs"},
 		{[]string{"train", "-epochs", "-1", "-out", "x"}, 2, "-epochs -1"},
 		{[]string{"train", "-d_size", "0", "-out", "x"}, 2, "d_size 0"},
-		{[]string{"train", "-lr", "NaN", "-out", "x"}, 2, "learning rate"},
+		{[]string{"train", "-lr", "NaN", "-out", "x"}, 2, "lr NaN"},
 		{[]string{"train", "-drop", "1", "-out", "x"}, 2, "drop 1"},
 		{[]string{"train", "-labels", "-5", "-out", "x"}, 2, "labels -5: must be >= 0"},
 		{[]string{"train", "-max_train", "-1", "-out", "x"}, 2, "max_train -1"},
@@ -56,7 +57,9 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"bench", "-steps", "0"}, 2, "-steps 0"},
 		{[]string{"bench", "-upsample", "bicubic"}, 2, "upsample \"bicubic\""},
 		{[]string{"train", "-recipe", "fancy", "-out", "x"}, 2, "recipe \"fancy\""},
-		{[]string{"train", "-dataset", "mnist", "-model", "conv", "-out", "x"}, 2, "improved recipe runs the MLP"},
+		{[]string{"train", "-dataset", "mnist", "-recipe", "course", "-model", "mlp", "-out", "x"}, 2, "model mlp with recipe \"course\""},
+		{[]string{"train", "-model", "mlp", "-drop", "0.5", "-out", "x"}, 2, "Gaussian noise, not dropout"},
+		{[]string{"train", "-dataset", "mnist", "-synthetic", "-out", "x"}, 2, "synthetic digits are SVHN-sized"},
 		{[]string{"train", "-dataset", "mnist", "-out", t.TempDir(), "-data", empty, "-no_download"}, 1, filepath.Join(empty, data.MNISTFiles[0].Name)},
 		{[]string{"experiment", "-dataset", "mnist", "-out", "x"}, 2, "needs -data DIR"},
 	} {
@@ -327,7 +330,7 @@ func TestPredict(t *testing.T) {
 	}
 	// The exact-size PNG holds the same pixels the model was given in training form: same answer as
 	// the model's own prediction.
-	m, _, err := ssgan.LoadModel(mustBackend(t), ck)
+	m, _, err := ssgan.LoadCheckpoint(mustBackend(t), ck)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,5 +384,109 @@ func TestConvImprovedTrainThenEval(t *testing.T) {
 	_, evalOut, stderr := runCLI("eval", "-ckpt", out, "-confusion", "-")
 	if final == nil || !strings.Contains(evalOut, "test accuracy "+final[1]) {
 		t.Errorf("eval: %q (%s); train said %q", evalOut, stderr, stdout)
+	}
+}
+
+// TestMain lets a test run this test binary as the ssgan command itself (SSGAN_TEST_AS_CLI=1), to start
+// real, separate processes.
+func TestMain(m *testing.M) {
+	if os.Getenv("SSGAN_TEST_AS_CLI") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// Two train processes started at once into one -out: one trains, the other is refused in one line that
+// names the directory, and metrics.jsonl holds one run's epochs, once each.
+func TestConcurrentTrainsIntoOneOut(t *testing.T) {
+	out := t.TempDir()
+	var cmds [2]*exec.Cmd
+	var outputs [2]bytes.Buffer
+	for i := range cmds {
+		cmds[i] = exec.Command(os.Args[0], "train", "-synthetic", "-max_train", "64", "-max_test", "32", "-out", out,
+			"-d_size", "4", "-g_size", "2", "-epochs", "3", "-batch", "16", "-labels", "20", "-seed", fmt.Sprint(i+1))
+		cmds[i].Env = append(os.Environ(), "SSGAN_TEST_AS_CLI=1", "GOMLX_BACKEND=go")
+		cmds[i].Stdout, cmds[i].Stderr = &outputs[i], &outputs[i]
+	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refused := 0
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			refused++
+			msg := strings.TrimSpace(outputs[i].String())
+			last := msg[strings.LastIndex(msg, "\n")+1:]
+			if !strings.Contains(last, "in use by another run") || !strings.Contains(last, out) {
+				t.Errorf("the refused run said: %s", msg)
+			}
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d runs refused, want 1:\n%s\n---\n%s", refused, outputs[0].String(), outputs[1].String())
+	}
+	history, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	if err != nil || len(history) != 3 {
+		t.Fatalf("metrics: %v, %d epochs; want 3", err, len(history))
+	}
+	for i, h := range history {
+		if h.Epoch != i+1 {
+			t.Errorf("metrics line %d is epoch %d", i+1, h.Epoch)
+		}
+	}
+	// The lock went with the process: a third run into the same -out may start (and is refused only
+	// because the directory holds a finished run).
+	if code, _, stderr := runCLI("train", "-synthetic", "-max_train", "64", "-out", out, "-epochs", "1"); code != 1 || !strings.Contains(stderr, "already holds a run") {
+		t.Errorf("after both runs: exit %d: %s", code, stderr)
+	}
+}
+
+// train -resume continues a run to the end and then extends it with -epochs; a bad resume is refused in
+// one line: no checkpoint, flags that would change the run, a finished run, a checkpoint of an older format.
+func TestResume(t *testing.T) {
+	out := t.TempDir()
+	base := []string{"-synthetic", "-max_train", "64", "-max_test", "32", "-d_size", "4", "-g_size", "2", "-batch", "16", "-labels", "20"}
+	if code, _, stderr := runCLI(append([]string{"train", "-out", out, "-epochs", "1"}, base...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	empty := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-out", empty}, 1, "nothing to resume in " + empty},
+		{[]string{"-out", out, "-lr", "0.1", "-seed", "3"}, 2, "-lr, -seed would change it"},
+		{[]string{"-out", out, "-recipe", "improved"}, 2, "-recipe would change it"},
+		{[]string{"-out", out}, 2, "finished all its 1 epochs"},
+		{[]string{"-out", out, "-epochs", "1"}, 2, "already trained 1 epochs"},
+	} {
+		code, _, stderr := runCLI(append([]string{"train", "-resume"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("train -resume %v: exit %d, %q; want exit %d and %q in one line", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+	code, stdout, stderr := runCLI("train", "-resume", "-out", out, "-epochs", "3")
+	if code != 0 || !strings.Contains(stdout, "resuming "+out+" after epoch 1 of 3") {
+		t.Fatalf("resume: exit %d: %s %s", code, stdout, stderr)
+	}
+	history, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	if err != nil || len(history) != 3 || history[2].Epoch != 3 {
+		t.Errorf("metrics after the resume: %v, %+v", err, history)
+	}
+	// A checkpoint in the earlier format evaluates but does not resume.
+	ck := filepath.Join(out, ssgan.CheckpointFile)
+	raw, err := os.ReadFile(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(ck, bytes.Replace(raw, []byte("checkpoint v2"), []byte("checkpoint v1"), 1), 0o644)
+	if code, _, stderr := runCLI("train", "-resume", "-out", out, "-epochs", "4"); code != 1 || !strings.Contains(stderr, "earlier version") {
+		t.Errorf("resume from a v1 checkpoint: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI("eval", "-ckpt", out, "-confusion", "-"); code != 0 {
+		t.Errorf("eval of a v1 checkpoint: exit %d: %s", code, stderr)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sort"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // prediction is one file's answer (the -json form).
@@ -50,21 +51,29 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case len(files) == 0:
 		return usageError{errors.New("no image files given")}
 	}
-	p, err := loadPredictor(*ckpt, stderr)
+	ck, err := ssgan.OpenCheckpoint(*ckpt)
 	if err != nil {
 		return err
 	}
-	side, grey := p.InputSize()
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return err
+	}
+	m, err := ck.Model(backend)
+	if err != nil {
+		return err
+	}
+	shape := m.InputShape()
 	failed := 0
 	for _, file := range files {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted")
 		}
 		pred := prediction{File: file}
-		pixels, err := readImage(file, side, grey)
+		pixels, err := readImage(file, shape)
 		if err == nil {
 			var probs [][]float32
-			if probs, err = p.Probabilities(pixels, 1); err == nil {
+			if probs, err = m.Probabilities(pixels, 1); err == nil {
 				pred.Digit, pred.Probability, pred.RunnerUp, pred.RunnerUpP = topTwo(probs[0])
 			}
 		}
@@ -98,9 +107,9 @@ func topTwo(probs []float32) (d1 int, p1 float32, d2 int, p2 float32) {
 	return idx[0], probs[idx[0]], idx[1], probs[idx[1]]
 }
 
-// readImage decodes a PNG or JPEG and resamples it to side x side (each output pixel the mean of the
-// source pixels it covers), as grey bytes or RGB bytes row-major.
-func readImage(path string, side int, grey bool) ([]uint8, error) {
+// readImage decodes a PNG or JPEG and resamples it to the shape's height and width (each output pixel the
+// mean of the source pixels it covers), as grey bytes (one channel) or RGB bytes, row-major.
+func readImage(path string, shape data.Shape) ([]uint8, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -114,15 +123,12 @@ func readImage(path string, side int, grey bool) ([]uint8, error) {
 	if b.Dx() < 1 || b.Dy() < 1 {
 		return nil, fmt.Errorf("empty image")
 	}
-	channels := 3
-	if grey {
-		channels = 1
-	}
-	out := make([]uint8, side*side*channels)
-	for oy := 0; oy < side; oy++ {
-		y0, y1 := b.Min.Y+oy*b.Dy()/side, b.Min.Y+max((oy+1)*b.Dy()/side, oy*b.Dy()/side+1)
-		for ox := 0; ox < side; ox++ {
-			x0, x1 := b.Min.X+ox*b.Dx()/side, b.Min.X+max((ox+1)*b.Dx()/side, ox*b.Dx()/side+1)
+	h, w, channels := shape.Height, shape.Width, shape.Channels
+	out := make([]uint8, shape.Values())
+	for oy := 0; oy < h; oy++ {
+		y0, y1 := b.Min.Y+oy*b.Dy()/h, b.Min.Y+max((oy+1)*b.Dy()/h, oy*b.Dy()/h+1)
+		for ox := 0; ox < w; ox++ {
+			x0, x1 := b.Min.X+ox*b.Dx()/w, b.Min.X+max((ox+1)*b.Dx()/w, ox*b.Dx()/w+1)
 			var sum [3]float64
 			n := 0.0
 			for y := y0; y < y1; y++ {
@@ -134,8 +140,8 @@ func readImage(path string, side int, grey bool) ([]uint8, error) {
 					n++
 				}
 			}
-			o := (oy*side + ox) * channels
-			if grey {
+			o := (oy*w + ox) * channels
+			if channels == 1 {
 				out[o] = uint8((0.299*sum[0] + 0.587*sum[1] + 0.114*sum[2]) / n)
 			} else {
 				for c := 0; c < 3; c++ {
@@ -145,13 +151,4 @@ func readImage(path string, side int, grey bool) ([]uint8, error) {
 		}
 	}
 	return out, nil
-}
-
-// loadPredictor opens a checkpoint for prediction on the backend NewBackend picks (its line on stderr).
-func loadPredictor(ckpt string, stderr io.Writer) (*ssgan.Predictor, error) {
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return nil, err
-	}
-	return ssgan.LoadPredictor(backend, ckpt)
 }

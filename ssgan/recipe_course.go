@@ -1,0 +1,84 @@
+package ssgan
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+)
+
+// The course's recipe: every step takes one batch of training images with a label mask (about 1.75
+// labelled images in a batch of 128 for SVHN's 1,000 of 73,257) and updates both players at once, each
+// from its own loss. TrainEpoch (train.go) is its loop over an epoch.
+
+// StepResult is what one training step reports.
+type StepResult struct {
+	DLoss, GLoss float64
+	Correct      float64 // Labelled images of the batch classified right (dropout on, as the course measures).
+	Labelled     float64 // Labelled images in the batch.
+}
+
+// stepGraph builds one simultaneous training step: one forward pass computes both losses (StepLosses),
+// then each player's Adam updates only its own variables from its own loss (as the course's two minimize
+// ops run together). Inputs: images [N,H,W,C], labels [N] int32, mask [N] float32.
+func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
+	x, labels, mask := inputs[0], inputs[1], inputs[2]
+	g := x.Graph()
+	train := BNMode{Dropout: true, BatchStats: true, Update: Scalar(g, dtypes.Float32, 1-m.Config.Model.BNMomentum)}
+	dLoss, gLoss, realLogits := m.Pieces.StepLosses(scope, m.Config, m.Pieces, x, labels, mask, train)
+	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
+	if !m.Config.SupervisedOnly {
+		NewAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
+	}
+	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
+	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
+}
+
+// StepLosses wires one training step's losses (the course's model_loss). The discriminator classifies the
+// real batch x; it also scores as many generated images, and the generator is asked to match the real
+// images' average features. labels [N] int32 and mask [N] float32 (1 where the label is known) go to the
+// supervised part. With cfg.SupervisedOnly there is no generator: the loss is the masked cross-entropy
+// and gLoss is 0. p must hold the networks (NewModel fills them in).
+func StepLosses(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *Node, train BNMode) (dLoss, gLoss, realLogits *Node) {
+	realLogits, realFeatures := p.Discriminator(scope, cfg.Model, p, x, train)
+	if cfg.SupervisedOnly {
+		return MaskedMean(SoftmaxCrossEntropy(realLogits, labels), mask), ScalarZero(x.Graph(), dtypes.Float32), realLogits
+	}
+	z := SafeNormal(scope, x.Graph(), shapes.Make(dtypes.Float32, x.Shape().Dimensions[0], cfg.Model.ZDim))
+	fake := p.Generator(scope, cfg.Model, z, train)
+	// Generated images must not move the inference statistics: no Update on this pass.
+	fakeLogits, fakeFeatures := p.Discriminator(scope, cfg.Model, p, fake, BNMode{Dropout: train.Dropout, BatchStats: true})
+	realGAN := p.GANLogit(realLogits, cfg.Model.ExtraClass)
+	fakeGAN := p.GANLogit(fakeLogits, cfg.Model.ExtraClass)
+	dLoss = p.DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask)
+	gLoss = p.GeneratorLoss(realFeatures, fakeFeatures)
+	return dLoss, gLoss, realLogits
+}
+
+// Step trains both players on one batch (which must carry a mask): the course's recipe.
+func (m *Model) Step(b data.Batch) (StepResult, error) {
+	switch {
+	case m.step == nil:
+		return StepResult{}, fmt.Errorf("Step is the course recipe's; this model trains with the %s recipe", m.Config.Recipe)
+	case b.Mask == nil:
+		return StepResult{}, fmt.Errorf("training batch without a label mask")
+	}
+	out, err := call(m.step, imagesTensor(b),
+		tensors.FromFlatDataAndDimensions(b.Labels, b.Size),
+		tensors.FromFlatDataAndDimensions(b.Mask, b.Size))
+	if err != nil {
+		return StepResult{}, fmt.Errorf("training step: %w", err)
+	}
+	if !m.splitChecked && !m.Config.SupervisedOnly { // The variables exist once the first step has been built.
+		if err := m.CheckVariableSplit(); err != nil {
+			return StepResult{}, err
+		}
+		m.splitChecked = true
+	}
+	return StepResult{DLoss: scalar(out[0]), GLoss: scalar(out[1]), Correct: scalar(out[2]), Labelled: scalar(out[3])}, nil
+}
