@@ -270,7 +270,10 @@ func (sv savedVar) check() error {
 	case sv.U64 != nil:
 		got = len(sv.U64)
 	}
-	if got >= 0 && got != n {
+	if got < 0 {
+		got = 0 // No values saved: only a variable of no elements may say so.
+	}
+	if got != n {
 		return fmt.Errorf("%d values for dimensions %v (want %d): the checkpoint is inconsistent", got, sv.Dims, n)
 	}
 	return nil

@@ -208,7 +208,7 @@ func MergeReports(labels []string, reports []*ExperimentReport) (*ExperimentRepo
 
 // ReadReport reads an experiment.json that RunExperiment wrote.
 func ReadReport(path string) (*ExperimentReport, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := data.ReadFileLimited(path, MaxMetricsBytes)
 	if err != nil {
 		return nil, err
 	}

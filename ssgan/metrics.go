@@ -3,9 +3,10 @@ package ssgan
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // EpochMetrics is one line of metrics.jsonl.
@@ -41,9 +42,13 @@ func (em *EpochMetrics) Finish(d time.Duration, correct, labelled float64) {
 	}
 }
 
+// MaxMetricsBytes bounds the metrics.jsonl that ReadMetrics reads: a line is about 400 bytes, so 64 MiB
+// is over 100,000 epochs.
+const MaxMetricsBytes = 64 << 20
+
 // ReadMetrics reads a metrics.jsonl file back.
 func ReadMetrics(path string) ([]EpochMetrics, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := data.ReadFileLimited(path, MaxMetricsBytes)
 	if err != nil {
 		return nil, err
 	}

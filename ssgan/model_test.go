@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -390,6 +391,27 @@ func TestRestoreRefusesInconsistentCheckpoint(t *testing.T) {
 	_, _, err = LoadCheckpoint(backend(t), dir)
 	if err == nil || !strings.Contains(err.Error(), victim) || !strings.Contains(err.Error(), "inconsistent") {
 		t.Fatalf("LoadModel of an inconsistent checkpoint: %v; want an error naming %s", err, victim)
+	}
+	// Crafted dimensions, with a valid checksum: huge without values, negative, overflowing. Refused
+	// before anything of their size is allocated.
+	for _, dims := range [][]int{{1 << 20, 1 << 20}, {-3, 5}, {1 << 40, 1 << 40}} {
+		ck.Vars = []savedVar{{Path: "/discriminator/crafted", DType: "float32", Dims: dims}}
+		body.Reset()
+		if err := gob.NewEncoder(&body).Encode(ck); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(body.Bytes())
+		os.WriteFile(filepath.Join(dir, CheckpointFile), append(append([]byte(checkpointMagic), sum[:]...), body.Bytes()...), 0o644)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err = LoadCheckpoint(backend(t), dir)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "/discriminator/crafted") {
+			t.Errorf("dimensions %v: %v; want an error naming the variable", dims, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+			t.Errorf("dimensions %v: allocated %d bytes before refusing", dims, grew)
+		}
 	}
 }
 

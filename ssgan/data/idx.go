@@ -10,6 +10,9 @@ import (
 	"os"
 )
 
+// MaxIDXValues is the most values an IDX file may declare (MNIST's training images are 47 million).
+const MaxIDXValues = 1 << 28
+
 // ReadIDX reads an IDX file of unsigned bytes (the format of the MNIST files), gzip-compressed or not, and
 // returns its dimensions and its values in row-major order.
 //
@@ -22,7 +25,8 @@ func ReadIDX(path string) (dims []int, values []uint8, err error) {
 		return nil, nil, err
 	}
 	var r io.Reader = bytes.NewReader(raw)
-	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
+	gzipped := len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b
+	if gzipped {
 		gz, err := gzip.NewReader(r)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: gzip: %w", path, err)
@@ -51,16 +55,31 @@ func ReadIDX(path string) (dims []int, values []uint8, err error) {
 		if err := binary.Read(br, binary.BigEndian, &d); err != nil {
 			return nil, nil, fmt.Errorf("%s: truncated IDX header (dimension %d): %v", path, i, err)
 		}
-		if d == 0 || d > 1<<28 || total > (1<<31)/int(d) {
-			return nil, nil, fmt.Errorf("%s: IDX dimension %d is %d: not a plausible size", path, i, d)
+		if d == 0 {
+			return nil, nil, fmt.Errorf("%s: IDX dimension %d is 0: not a plausible size", path, i)
+		}
+		if total > MaxIDXValues/int(d) {
+			return nil, nil, fmt.Errorf("%s: IDX dimension %d is %d: more than %d values in all, refused", path, i, d, MaxIDXValues)
 		}
 		dims = append(dims, int(d))
 		total *= int(d)
 	}
-	values = make([]uint8, total)
-	if got, err := io.ReadFull(br, values); err != nil {
+	// The declared size against the bytes present, before allocating for it: exactly for a plain file;
+	// for a gzip file its trailer's length (the uncompressed size modulo 2^32).
+	want := int64(4 + 4*n + total)
+	if !gzipped && int64(len(raw)) != want {
+		return nil, nil, fmt.Errorf("%s: its header declares %v (%d values) but the file holds %d bytes for them", path, dims, total, len(raw)-4-4*n)
+	}
+	if gzipped && len(raw) >= 18 && binary.LittleEndian.Uint32(raw[len(raw)-4:]) != uint32(want) {
+		return nil, nil, fmt.Errorf("%s: its header declares %v (%d values) but the gzip stream holds %d bytes in all, not %d", path, dims, total, binary.LittleEndian.Uint32(raw[len(raw)-4:]), want)
+	}
+	// Read into a buffer that grows with the bytes actually inflated, up to the declared size.
+	var buf bytes.Buffer
+	got, err := io.Copy(&buf, io.LimitReader(br, int64(total)))
+	if err != nil || got < int64(total) {
 		return nil, nil, fmt.Errorf("%s: truncated: %d of %d values (%v)", path, got, total, err)
 	}
+	values = buf.Bytes()
 	// Read to the end: a gzip stream is only verified (length and CRC) at its end.
 	extra, err := io.Copy(io.Discard, br)
 	if err != nil {

@@ -28,6 +28,11 @@ const (
 
 const matHeaderSize = 128
 
+// MaxMatBytes is the largest element a .mat file may declare (SVHN's training images are 225 MB); a
+// compressed element is inflated only up to the size its own tag declares, so a zlib bomb cannot take
+// more memory than that.
+var MaxMatBytes = 1 << 30
+
 // MatArray is one numeric variable of a MATLAB v5 file, with its values converted to bytes.
 // Dims are MATLAB's (column-major: the first dimension varies fastest in Data).
 type MatArray struct {
@@ -72,7 +77,7 @@ func parseMat(raw []byte) (map[string]*MatArray, error) {
 			return nil, err
 		}
 		if typ == miCOMPRESSED {
-			inflated, err := inflate(body)
+			inflated, err := inflate(body, order)
 			if err != nil {
 				return nil, fmt.Errorf("compressed element at byte %d: %w", pos, err)
 			}
@@ -121,17 +126,43 @@ func readElement(raw []byte, pos int, order binary.ByteOrder) (typ uint32, body 
 	return first, raw[start : start+n], next, nil
 }
 
-func inflate(body []byte) ([]byte, error) {
+// inflate decompresses a compressed element: first the tag of the element inside, whose declared size
+// is checked against MaxMatBytes, then at most that many bytes, in a buffer that grows with the bytes
+// actually inflated (a small stream cannot claim a large allocation).
+func inflate(body []byte, order binary.ByteOrder) ([]byte, error) {
 	r, err := zlib.NewReader(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("bad zlib stream: %w", err)
 	}
 	defer r.Close()
-	out, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("zlib stream cut short or corrupt after %d bytes: %w", len(out), err)
+	var tag [8]byte
+	if _, err := io.ReadFull(r, tag[:]); err != nil {
+		return nil, fmt.Errorf("zlib stream cut short before its element's tag: %w", err)
 	}
-	return out, nil
+	n := int64(8)
+	if order.Uint32(tag[:])>>16 == 0 { // Not a small element: the tag's second word is its size.
+		n += int64(order.Uint32(tag[4:]))
+	}
+	if n > int64(MaxMatBytes) {
+		return nil, fmt.Errorf("declares an element of %d bytes, above the limit of %d: refused before inflating", n-8, MaxMatBytes)
+	}
+	var out bytes.Buffer
+	out.Write(tag[:])
+	if _, err := io.Copy(&out, io.LimitReader(r, n-8)); err != nil {
+		return nil, fmt.Errorf("zlib stream cut short or corrupt after %d bytes: %w", out.Len(), err)
+	}
+	if int64(out.Len()) < n {
+		return nil, fmt.Errorf("declares an element of %d bytes but inflates to %d", n-8, out.Len()-8)
+	}
+	// At most the padding to 8 bytes may follow; reading to the end also checks the stream's checksum.
+	rest, err := io.Copy(io.Discard, io.LimitReader(r, 9))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("zlib stream corrupt after its element: %w", err)
+	case rest > 8:
+		return nil, fmt.Errorf("inflates to more than the %d bytes its element declares", n-8)
+	}
+	return out.Bytes(), nil
 }
 
 func parseMatrix(body []byte, order binary.ByteOrder) (*MatArray, error) {
@@ -162,6 +193,9 @@ func parseMatrix(body []byte, order binary.ByteOrder) (*MatArray, error) {
 		d := int(int32(order.Uint32(sub[1][i:])))
 		if d < 0 {
 			return nil, fmt.Errorf("variable %q: negative dimension %d", arr.Name, d)
+		}
+		if d > 0 && count > MaxMatBytes/d {
+			return nil, fmt.Errorf("variable %q: dimensions %v... hold more than %d values", arr.Name, append(arr.Dims, d), MaxMatBytes)
 		}
 		arr.Dims = append(arr.Dims, d)
 		count *= d

@@ -45,8 +45,8 @@ func TestIDXRoundTripAndBadFiles(t *testing.T) {
 		{"no dims", "0 dimensions", []byte{0, 0, 8, 0}},
 		{"zero dim", "not a plausible size", []byte{0, 0, 8, 1, 0, 0, 0, 0}},
 		{"short header", "truncated IDX header", good[:9]},
-		{"short body", "truncated: 4 of 6 values", good[:len(good)-2]},
-		{"trailing", "1 bytes after the 6 values", append(append([]byte{}, good...), 9)},
+		{"short body", "declares [2 3] (6 values) but the file holds 4 bytes", good[:len(good)-2]},
+		{"trailing", "declares [2 3] (6 values) but the file holds 7 bytes", append(append([]byte{}, good...), 9)},
 	} {
 		p := filepath.Join(dir, c.name+".idx")
 		os.WriteFile(p, c.raw, 0o644)

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/draw"
@@ -15,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/ssgan-go/ssgan-go/ssgan"
@@ -488,5 +491,43 @@ func TestResume(t *testing.T) {
 	}
 	if code, _, stderr := runCLI("eval", "-ckpt", out, "-confusion", "-"); code != 0 {
 		t.Errorf("eval of a v1 checkpoint: exit %d: %s", code, stderr)
+	}
+}
+
+// predict refuses a PNG whose header declares 20,000 x 20,000 pixels, in well under a second, naming it,
+// and still predicts the other files; it exits 1.
+func TestPredictRefusesDecompressionBombs(t *testing.T) {
+	ck := t.TempDir()
+	if code, _, stderr := runCLI("train", "-synthetic", "-max_train", "64", "-max_test", "32", "-out", ck,
+		"-d_size", "4", "-g_size", "2", "-epochs", "1", "-batch", "16", "-labels", "20"); code != 0 {
+		t.Fatal(stderr)
+	}
+	dir := t.TempDir()
+	good, bomb := filepath.Join(dir, "good.png"), filepath.Join(dir, "bomb.png")
+	writePNG(t, good, data.SyntheticDigits(1, 5), 0, 1, false)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	binary.BigEndian.PutUint32(b[16:], 20000) // IHDR width and height, then its CRC.
+	binary.BigEndian.PutUint32(b[20:], 20000)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	os.WriteFile(bomb, b, 0o644)
+	start := time.Now()
+	code, stdout, stderr := runCLI("predict", "-ckpt", ck, bomb, good)
+	took := time.Since(start)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 1 || len(lines) != 2 || !strings.Contains(stderr, "1 of 2 files") {
+		t.Fatalf("exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.HasPrefix(lines[0], bomb+": error: declares 20000 x 20000 pixels") || !strings.Contains(lines[0], "-max_pixels") {
+		t.Errorf("bomb line: %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], good+": ") || strings.Contains(lines[1], "error") {
+		t.Errorf("the good file was not predicted: %q", lines[1])
+	}
+	if took > 5*time.Second { // Loading the checkpoint included; decoding 400 million pixels would take far longer.
+		t.Errorf("predict took %v", took)
 	}
 }

@@ -6,12 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
-	_ "image/jpeg" // Registers JPEG decoding.
-	_ "image/png"  // Registers PNG decoding.
 	"io"
-	"os"
 	"sort"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
@@ -35,11 +30,12 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	ckpt := fs.String("ckpt", "", "checkpoint directory (a train -out directory) (required)")
 	asJSON := fs.Bool("json", false, "one JSON object per line instead of text")
+	maxPixels := fs.Int64("max_pixels", data.MaxImagePixels, "refuse, from its header and before decoding, an image that declares more pixels than this (width x height)")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: ssgan predict -ckpt DIR [-json] IMAGE...")
+			fmt.Fprintln(stderr, "usage: ssgan predict -ckpt DIR [-json] [-max_pixels N] IMAGE...")
 			return err
 		}
 		return usageError{err}
@@ -70,7 +66,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("interrupted")
 		}
 		pred := prediction{File: file}
-		pixels, err := readImage(file, shape)
+		pixels, err := data.ReadImageFile(file, shape, *maxPixels)
 		if err == nil {
 			var probs [][]float32
 			if probs, err = m.Probabilities(pixels, 1); err == nil {
@@ -105,50 +101,4 @@ func topTwo(probs []float32) (d1 int, p1 float32, d2 int, p2 float32) {
 	}
 	sort.Slice(idx, func(a, b int) bool { return probs[idx[a]] > probs[idx[b]] })
 	return idx[0], probs[idx[0]], idx[1], probs[idx[1]]
-}
-
-// readImage decodes a PNG or JPEG and resamples it to the shape's height and width (each output pixel the
-// mean of the source pixels it covers), as grey bytes (one channel) or RGB bytes, row-major.
-func readImage(path string, shape data.Shape) ([]uint8, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("not a PNG or JPEG image: %v", err)
-	}
-	b := img.Bounds()
-	if b.Dx() < 1 || b.Dy() < 1 {
-		return nil, fmt.Errorf("empty image")
-	}
-	h, w, channels := shape.Height, shape.Width, shape.Channels
-	out := make([]uint8, shape.Values())
-	for oy := 0; oy < h; oy++ {
-		y0, y1 := b.Min.Y+oy*b.Dy()/h, b.Min.Y+max((oy+1)*b.Dy()/h, oy*b.Dy()/h+1)
-		for ox := 0; ox < w; ox++ {
-			x0, x1 := b.Min.X+ox*b.Dx()/w, b.Min.X+max((ox+1)*b.Dx()/w, ox*b.Dx()/w+1)
-			var sum [3]float64
-			n := 0.0
-			for y := y0; y < y1; y++ {
-				for x := x0; x < x1; x++ {
-					c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
-					sum[0] += float64(c.R)
-					sum[1] += float64(c.G)
-					sum[2] += float64(c.B)
-					n++
-				}
-			}
-			o := (oy*w + ox) * channels
-			if channels == 1 {
-				out[o] = uint8((0.299*sum[0] + 0.587*sum[1] + 0.114*sum[2]) / n)
-			} else {
-				for c := 0; c < 3; c++ {
-					out[o+c] = uint8(sum[c] / n)
-				}
-			}
-		}
-	}
-	return out, nil
 }
