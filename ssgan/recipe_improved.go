@@ -95,8 +95,12 @@ func (m *Model) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 
 // initGraph creates every variable and runs weight normalisation's data-dependent initialisation of the
 // discriminator on the images x. (The generator's output layer, as in the reference, has none.)
+//
+// The pass runs with the Gaussian noise on, as the reference's does (its init pass is a training-mode
+// pass): each layer's scale then normalises signal plus noise. The hidden layers never train their
+// scale, so this choice fixes for the whole run how loud the noise is against the signal in every layer.
 func (m *Model) initGraph(scope *model.Scope, x *Node) *Node {
-	logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{Init: true})
+	logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{Init: true, Dropout: true})
 	fake := m.net.generator(scope, m.Config.Model, m.net.noise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim), BNMode{})
 	return Add(ReduceAllMean(logits), ReduceAllMean(fake))
 }
