@@ -16,7 +16,7 @@ export GOEXPERIMENT ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo s
 # out; ssgan/lessoncheck proves the stubs fail with the friendly message and the solutions pass.
 PKGS = $$(go list ./... | grep -v '/exercises$$')
 
-.PHONY: deps setup lint main lab test test-short bench generate ui-check train experiment experiment-course experiment-improved compare
+.PHONY: deps setup lint main lab test test-short bench generate ui-check train experiment experiment-course experiment-improved experiment-notebook compare
 
 deps:
 	go mod download
@@ -24,16 +24,17 @@ deps:
 setup: deps
 	bash notebooks/setup.sh
 
-# The main job. Without a GPU the notebook picks its quick setting (a few minutes on 2 cores) and says so.
+# The main job. Without a GPU the notebook picks its quick setting (a few minutes on 2 cores) and says so;
+# SSGAN_SETTING=quick or course chooses.
 main: setup
-	bash notebooks/run.sh solutions
+	SSGAN_SETTING=$(SSGAN_SETTING) bash notebooks/run.sh solutions
 
 # JupyterLab on the notebooks, for learners: gopls as well (completion and hover help in the cells), the Go
 # kernel as the default for new notebooks, and --allow-root where the user is root (as in many containers).
 # JupyterLab prints the URL to open (with its token).
 lab: deps
 	bash notebooks/setup.sh --lab
-	JUPYTER_PATH=$(CURDIR)/.venv/share/jupyter .venv/bin/jupyter lab --notebook-dir=notebooks --no-browser \
+	SSGAN_SETTING=$(SSGAN_SETTING) JUPYTER_PATH=$(CURDIR)/.venv/share/jupyter .venv/bin/jupyter lab --notebook-dir=notebooks --no-browser \
 		--MultiKernelManager.default_kernel_name=gonb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Unit tests run on the pure-Go backend unless GOMLX_BACKEND says otherwise (XLA's compilation would dominate
@@ -85,6 +86,12 @@ experiment-course: setup
 # the paper's losses, the players in turn, averaged weights for the test (decay 0.99: ~100 steps).
 experiment-improved: setup
 	$(EXPERIMENT) -out out/experiment-improved -d_size 64 -g_size 32 -epochs 25 -recipe improved -ema_decay 0.99
+
+# The notebook's quick setting (d=16, g=16, batch 64, 10 epochs, no dropout) on the same real split, both
+# recipes: what a learner on a CPU sees (the lesson quotes ssgan/bench/results/notebook_quick_*.json).
+experiment-notebook: setup
+	$(EXPERIMENT) -out out/experiment-notebook-course -d_size 16 -g_size 16 -batch 64 -epochs 10
+	$(EXPERIMENT) -out out/experiment-notebook-improved -d_size 16 -g_size 16 -batch 64 -epochs 10 -recipe improved -ema_decay 0.99
 
 # XLA, pure Go and the PyTorch twin at the course's size, same split and budget (installs torch into .venv-twin).
 compare: setup

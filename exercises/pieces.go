@@ -37,7 +37,7 @@ func ClassLogits(scope *model.Scope, features *Node, extraClass bool) *Node {
 // log(sum_k exp(real logit k)) - fake logit, where the real logits are the first 10 and the fake logit is
 // the 11th with extraClass, or 0 without it.
 // Compute the log-sum-exp stably: subtract each row's maximum m before exp (so nothing overflows even for
-// logits of 1e4) and add m back afterwards. Hold m constant for the gradient (StopGradient).
+// logits of 1e4) and add m back afterwards.
 func GANLogit(classLogits *Node, extraClass bool) *Node {
 	// TODO: your code here (see the comment above for shapes and intent).
 	panic(ssgan.NotImplemented(3, "GANLogit", "exercises/pieces.go"))
@@ -49,8 +49,8 @@ func GANLogit(classLogits *Node, extraClass bool) *Node {
 // and generated images), labels [N] int32 digits, mask [N] float32 (1 where the label may be used).
 // Return a scalar, the sum of:
 //   - supervised: the softmax cross entropy of realLogits against labels (ssgan.SoftmaxCrossEntropy),
-//     averaged over the labelled images only: sum(mask * ce) / max(1, sum(mask)). The max keeps a batch
-//     without any label at 0 instead of 0/0 = NaN;
+//     averaged over the labelled images only (the mask says which). Batches with no labelled image at all
+//     happen; the loss must stay a finite number then;
 //   - unsupervised: the mean sigmoid cross entropy (ssgan.SigmoidCrossEntropy) of realGAN against 1
 //     ("real") and of fakeGAN against 0 ("fake").
 func DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node {

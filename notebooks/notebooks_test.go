@@ -54,7 +54,7 @@ func text(raw json.RawMessage) string {
 func execute(t *testing.T, root, name string, extra ...string) []cell {
 	t.Helper()
 	cmd := exec.Command("bash", append([]string{filepath.Join(root, "notebooks", "run.sh"), name}, extra...)...)
-	cmd.Env = append(os.Environ(), "SSGAN_QUICK=1")
+	cmd.Env = append(os.Environ(), "SSGAN_SETTING=quick")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("executing %s.ipynb: %v\n%s", name, err, out)
 	}
@@ -174,7 +174,7 @@ func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
 // model and the data set: every stated item must appear there.
 func checkStatedSetting(t *testing.T, cells []cell) {
 	t.Helper()
-	stated := regexp.MustCompile(`(?m)^setting \((quick|full)\): (.+)$`)
+	stated := regexp.MustCompile(`(?m)^setting \((quick|course)\): (.+)$`)
 	ran := regexp.MustCompile(`(?m)^training: (.+)$`)
 	var s, r []string
 	for _, c := range cells {
@@ -247,4 +247,42 @@ func TestExerciseNotebookStopsAtFirstExercise(t *testing.T) {
 		return
 	}
 	t.Fatal("no cell failed: the exercise stubs should fail their checks")
+}
+
+// sourced matches the words that name where a number comes from: the course, the paper, a recorded run
+// (the README's Evidence, ssgan/bench/results), or the package's own tables of file sizes.
+var sourced = regexp.MustCompile(`course|paper|reports|recorded|results/|Evidence|README|data\.SVHNFiles|data\.MNISTFiles`)
+
+// measured matches an accuracy, a duration or a size in prose.
+var measured = regexp.MustCompile(`\d+(\.\d+)?\s?%|\d+(\.\d+)? ?(minutes|seconds|hours|MB)\b`)
+
+// TestProseNumbersNameTheirSource: every paragraph of the notebooks' prose that states an accuracy, a
+// time or a size also names where it comes from (printed numbers come from the cells themselves).
+func TestProseNumbersNameTheirSource(t *testing.T) {
+	for _, name := range []string{"lesson.md", "mnist.md"} {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := regexp.MustCompile(`<!-- (markdown|code) -->`).Split(string(raw), -1)
+		kinds := regexp.MustCompile(`<!-- (markdown|code) -->`).FindAllStringSubmatch(string(raw), -1)
+		for i, k := range kinds {
+			if k[1] != "markdown" {
+				continue
+			}
+			for _, para := range strings.Split(parts[i+1], "\n\n") {
+				if m := measured.FindString(para); m != "" && !sourced.MatchString(para) {
+					t.Errorf("%s: %q states %s without naming its source (the course, the paper, a recorded run):\n%s", name, firstWords(para), m, para)
+				}
+			}
+		}
+	}
+}
+
+func firstWords(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a notebook end to end, headless, and writes the executed notebook and an HTML copy to out/notebooks/.
 #   notebooks/run.sh [solutions|exercises] [extra nbconvert flags]
-# On a machine without XLA the notebook picks its quick setting itself, and says so in its output.
+# On a machine without a GPU the notebook picks its quick setting itself (SSGAN_SETTING=course overrides),
+# and says so in its output.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 name="${1:-solutions}"

@@ -38,9 +38,11 @@ func ClassLogits(scope *model.Scope, features *Node, extraClass bool) *Node {
 // log(sum_k exp(real logit k)) - fake logit, where the real logits are the first 10 and the fake logit is
 // the 11th with extraClass, or 0 without it.
 // Compute the log-sum-exp stably: subtract each row's maximum m before exp (so nothing overflows even for
-// logits of 1e4) and add m back afterwards. Hold m constant for the gradient (StopGradient).
+// logits of 1e4) and add m back afterwards.
 func GANLogit(classLogits *Node, extraClass bool) *Node {
 	digits := Slice(classLogits, AxisRange(), AxisRange(0, NumClasses))
+	// The result does not depend on m (it cancels), so neither does its gradient: StopGradient only
+	// spares the graph the max's own gradient.
 	m := StopGradient(ReduceMax(digits, -1))
 	logSumExp := Add(m, Log(ReduceSum(Exp(Sub(digits, ExpandAxes(m, -1))), -1)))
 	if !extraClass {
@@ -56,8 +58,8 @@ func GANLogit(classLogits *Node, extraClass bool) *Node {
 // and generated images), labels [N] int32 digits, mask [N] float32 (1 where the label may be used).
 // Return a scalar, the sum of:
 //   - supervised: the softmax cross entropy of realLogits against labels (SoftmaxCrossEntropy),
-//     averaged over the labelled images only: sum(mask * ce) / max(1, sum(mask)). The max keeps a batch
-//     without any label at 0 instead of 0/0 = NaN;
+//     averaged over the labelled images only (the mask says which). Batches with no labelled image at all
+//     happen; the loss must stay a finite number then;
 //   - unsupervised: the mean sigmoid cross entropy (SigmoidCrossEntropy) of realGAN against 1
 //     ("real") and of fakeGAN against 0 ("fake").
 func DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node {

@@ -75,8 +75,8 @@ type Dataset struct {
 // best.ssgan) when a data set has no validation split of its own.
 const TrainValidSize = 2000
 
-// NewDataset splits the files (the test file's first ValidFraction becomes the validation set, the rest
-// the test set) and draws the label mask. Without a validation split, up to TrainValidSize unlabelled
+// NewDataset splits the files (SplitTest: the test file's last ValidFraction becomes the validation set,
+// the rest the test set, as in the course) and draws the label mask. Without a validation split, up to TrainValidSize unlabelled
 // training images (a seeded pick) are scored as the validation set: they still train as unlabelled
 // images, but their labels are only ever compared with predictions, never trained on.
 func NewDataset(train, test *Images, opt DatasetOptions) (*Dataset, error) {
@@ -112,22 +112,23 @@ func NewDataset(train, test *Images, opt DatasetOptions) (*Dataset, error) {
 	return ds, nil
 }
 
-// SplitTest cuts the test file as NewDataset does: its first ValidFraction is the validation set, the rest
-// (at most MaxTest images) the test set. Evaluating a checkpoint needs only this, not the training file.
+// SplitTest cuts the test file as the course does: its first 1 - ValidFraction is the test set (at most
+// MaxTest images), the rest the validation set. Evaluating a checkpoint needs only this, not the training
+// file.
 func SplitTest(test *Images, opt DatasetOptions) (valid, testSet *Images, err error) {
 	if opt.ValidFraction < 0 || opt.ValidFraction >= 1 {
 		return nil, nil, fmt.Errorf("validation fraction %g: want 0 <= f < 1", opt.ValidFraction)
 	}
-	nValid := int(float64(test.Len()) * opt.ValidFraction)
-	rest := make([]int, 0, test.Len()-nValid)
-	for i := nValid; i < test.Len(); i++ {
-		rest = append(rest, i)
-	}
-	first := make([]int, nValid)
+	nTest := int(float64(test.Len()) * (1 - opt.ValidFraction))
+	first := make([]int, nTest)
 	for i := range first {
 		first[i] = i
 	}
-	valid, testSet = test.Subset(first), test.Subset(rest).Head(opt.MaxTest)
+	rest := make([]int, 0, test.Len()-nTest)
+	for i := nTest; i < test.Len(); i++ {
+		rest = append(rest, i)
+	}
+	testSet, valid = test.Subset(first).Head(opt.MaxTest), test.Subset(rest)
 	if testSet.Len() == 0 {
 		return nil, nil, fmt.Errorf("test set is empty (%d test images, validation fraction %g)", test.Len(), opt.ValidFraction)
 	}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -112,11 +113,12 @@ func TestNewDatasetSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ds.Train.Len() != 300 || ds.Valid.Len() != 50 || ds.Test.Len() != 40 || len(ds.Mask) != 300 {
-		t.Fatalf("sizes train %d valid %d test %d mask %d, want 300 50 40 300", ds.Train.Len(), ds.Valid.Len(), ds.Test.Len(), len(ds.Mask))
+	if ds.Train.Len() != 300 || ds.Valid.Len() != 51 || ds.Test.Len() != 40 || len(ds.Mask) != 300 {
+		t.Fatalf("sizes train %d valid %d test %d mask %d, want 300 51 40 300", ds.Train.Len(), ds.Valid.Len(), ds.Test.Len(), len(ds.Mask))
 	}
-	if ds.Test.Labels[0] != test.Labels[50] {
-		t.Error("the test set should start after the validation half of the test file")
+	// As the course: the test set is the first half of the test file, the validation set the second.
+	if !bytes.Equal(ds.Test.Image(0), test.Image(0)) || !bytes.Equal(ds.Valid.Image(0), test.Image(50)) {
+		t.Error("the test set should be the test file's first half and the validation set its second")
 	}
 }
 

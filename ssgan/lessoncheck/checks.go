@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -68,14 +70,29 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 		if dims := out[0].Shape().Dimensions; len(dims) != 2 || dims[0] != 3 || dims[1] != want {
 			return fmt.Errorf("ClassLogits with extraClass=%v: shape %v, want [3 %d]", extra, dims, want)
 		}
-		trainable := 0
+		trainable, named := 0, 0
 		for v := range store.IterVariables() {
 			if v.Trainable {
 				trainable++
+				if strings.HasPrefix(v.Path(), "/discriminator/class_logits/") {
+					named++
+				}
 			}
 		}
 		if trainable == 0 {
 			return fmt.Errorf("ClassLogits created no trainable variables: use a dense layer (ssgan.Dense) under the scope")
+		}
+		if named != trainable {
+			return fmt.Errorf("ClassLogits: its variables should live under the scope it is given, in a layer named \"class_logits\" "+
+				"(ssgan.Dense(scope, \"class_logits\", features, n)); found %d of %d there", named, trainable)
+		}
+		// The same weights on other features must give other logits: the layer reads its input.
+		other, err := e.Call(tensors.FromFlatDataAndDimensions(randValues(3*8, 9, 1), 3, 8))
+		if err != nil {
+			return err
+		}
+		if slices.Equal(tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](other[0])) {
+			return fmt.Errorf("ClassLogits gives the same logits for different features: compute them from features")
 		}
 	}
 	return nil

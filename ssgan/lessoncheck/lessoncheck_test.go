@@ -114,6 +114,16 @@ func TestChecksCatchMistakes(t *testing.T) {
 				return Add(ssgan.Dense(scope, "logits", f, ssgan.NumLogits(extra)), f) // [3,10] + [3,8].
 			})
 		}},
+		{"class logits in a layer of another name", `in a layer named "class_logits"`, func() error {
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, extra bool) *Node {
+				return ssgan.Dense(scope, "logits", f, ssgan.NumLogits(extra))
+			})
+		}},
+		{"class logits that ignore the features", "the same logits for different features", func() error {
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, extra bool) *Node {
+				return ssgan.Dense(scope, "class_logits", ZerosLike(f), ssgan.NumLogits(extra))
+			})
+		}},
 		{"feature matching without the batch means", "exercise 5 (GeneratorLoss): building your graph failed on inputs of shapes [8 6], [5 6]", func() error {
 			return lessoncheck.GeneratorLoss(func(r, f *Node) *Node { return ReduceAllMean(Abs(Sub(r, f))) })
 		}},
