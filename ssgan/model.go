@@ -234,11 +234,13 @@ func (m *Model) RefreshBNStats(im *data.Images, maxBatches int, seed uint64) err
 	return nil
 }
 
-// learningRateVars returns the two players' learning-rate variables (created by Adam on the first step).
+// learningRateVars returns the players' learning-rate variables (created by Adam on the first step): one
+// shared by both in the course's recipe (its optimizers work on the whole store), one per player in the
+// improved recipe's and for labels alone.
 func (m *Model) learningRateVars() []*model.Variable {
 	var vars []*model.Variable
-	for _, p := range []string{DiscriminatorScope, GeneratorScope} {
-		if v := m.Store.GetVariable("/" + p + "/" + optimizer.Scope + "/" + optimizer.ParamLearningRate); v != nil {
+	for _, p := range []string{"", "/" + DiscriminatorScope, "/" + GeneratorScope} {
+		if v := m.Store.GetVariable(p + "/" + optimizer.Scope + "/" + optimizer.ParamLearningRate); v != nil {
 			vars = append(vars, v)
 		}
 	}

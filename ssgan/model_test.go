@@ -444,3 +444,43 @@ func TestPrepareOutDir(t *testing.T) {
 		t.Errorf("an output directory under a file: %v", err)
 	}
 }
+
+// The pieces' SplitVariables decides what each optimizer updates: a generator variable left out of both
+// lists keeps its value through a step, and is trained when it is in the generator's list.
+func TestSplitDecidesWhatEachOptimizerUpdates(t *testing.T) {
+	cfg := tinyConfig()
+	const victim = "/generator/dense/weights"
+	for _, leaveOut := range []bool{false, true} {
+		p := ReferencePieces()
+		p.SplitVariables = func(store *model.Store) (d, g []*model.Variable, err error) {
+			d, g, err = SplitVariables(store)
+			if leaveOut {
+				g = slices.DeleteFunc(g, func(v *model.Variable) bool { return v.Path() == victim })
+			}
+			return d, g, err
+		}
+		m, err := NewModel(backend(t), cfg, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, batches := trainBatches(cfg)
+		if _, err := m.Step(batches[0]); err != nil && !leaveOut {
+			t.Fatal(err)
+		}
+		// The first step builds the graph: the variable's value after it is its initial value or one update
+		// later. Compare a second step's start and end.
+		v := m.Store.GetVariable(victim)
+		if v == nil {
+			t.Fatalf("no variable %s", victim)
+		}
+		before := flat32(v.MustValue())
+		m.splitChecked = true // Leaving a variable out is what the check refuses; here it is the point.
+		if _, err := m.Step(batches[1]); err != nil {
+			t.Fatal(err)
+		}
+		changed := !slices.Equal(before, flat32(v.MustValue()))
+		if changed == leaveOut {
+			t.Errorf("%s left out of the split: %v; it changed in a step: %v", victim, leaveOut, changed)
+		}
+	}
+}

@@ -82,7 +82,8 @@ func GeneratorLoss(realFeatures, fakeFeatures *Node) *Node {
 
 // SplitVariables is exercise 6.
 //
-// Each player's optimizer must update only its own network. Go over the trainable variables of the store
+// Each player's optimizer must update only its own network, and the model gives each optimizer exactly
+// the variables of your lists. Go over the trainable variables of the store
 // (store.IterVariables(), v.Trainable, v.Path()) and put those under "/discriminator/" into d and those
 // under "/generator/" into g (DiscriminatorScope, GeneratorScope). Then check the split, as
 // the course's assert does: return an error naming every trainable variable that is in neither list, and

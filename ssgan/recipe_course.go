@@ -8,6 +8,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
@@ -24,19 +25,50 @@ type StepResult struct {
 }
 
 // stepGraph builds one simultaneous training step: one forward pass computes both losses (StepLosses),
-// then each player's Adam updates only its own variables from its own loss (as the course's two minimize
-// ops run together). Inputs: images [N,H,W,C], labels [N] int32, mask [N] float32.
+// then each player's Adam updates the variables of its list in the pieces' SplitVariables (the lesson's
+// exercise 6) from its own loss, as the course's two minimize ops with their var_lists run together.
+// Labels alone have one player: its Adam updates the discriminator's scope. Inputs: images [N,H,W,C],
+// labels [N] int32, mask [N] float32.
 func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 	x, labels, mask := inputs[0], inputs[1], inputs[2]
 	g := x.Graph()
 	train := BNMode{Dropout: true, BatchStats: true, Update: Scalar(g, dtypes.Float32, 1-m.Config.Model.BNMomentum)}
 	dLoss, gLoss, realLogits := m.Pieces.StepLosses(scope, m.Config, m.Pieces, x, labels, mask, train)
-	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
-	if !m.Config.SupervisedOnly {
-		NewAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, gLoss)
+	if m.Config.SupervisedOnly {
+		NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, dLoss)
+	} else {
+		dVars, gVars, err := m.Pieces.SplitVariables(m.Store) // The variables exist: the losses created them.
+		if err != nil {
+			panic(fmt.Errorf("variable split: %w", err))
+		}
+		updateOnly(m.Store, dVars, NewAdam(m.Config, DiscriminatorScope), g, dLoss)
+		updateOnly(m.Store, gVars, NewAdam(m.Config, GeneratorScope), g, gLoss)
 	}
 	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
 	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
+}
+
+// updateOnly builds opt's update of exactly the variables in vars from loss: while the optimizer builds
+// its graph every other variable of the store is marked untrainable, then marked back. (A GoMLX optimizer
+// updates the trainable variables under the scope it is given, here the whole store.)
+func updateOnly(store *model.Store, vars []*model.Variable, opt optimizer.Interface, g *Graph, loss *Node) {
+	keep := make(map[*model.Variable]bool, len(vars))
+	for _, v := range vars {
+		keep[v] = true
+	}
+	var hidden []*model.Variable
+	for v := range store.IterVariables() {
+		if v.Trainable && !keep[v] {
+			v.SetTrainable(false)
+			hidden = append(hidden, v)
+		}
+	}
+	defer func() {
+		for _, v := range hidden {
+			v.SetTrainable(true)
+		}
+	}()
+	opt.UpdateGraph(store.Scope("/"), g, loss)
 }
 
 // StepLosses wires one training step's losses (the course's model_loss). The discriminator classifies the
