@@ -181,8 +181,8 @@ func checkStatedSetting(t *testing.T, cells []cell) {
 		if m := stated.FindStringSubmatch(allText(c)); m != nil {
 			s = m
 		}
-		if m := ran.FindStringSubmatch(allText(c)); m != nil {
-			r = m
+		if m := ran.FindStringSubmatch(allText(c)); m != nil && r == nil {
+			r = m // The first run: the GAN (the labels-only run after it trains the same setting).
 		}
 	}
 	if s == nil || r == nil {
@@ -193,7 +193,37 @@ func checkStatedSetting(t *testing.T, cells []cell) {
 			t.Errorf("the notebook states %q, but its training ran: %s", item, r[1])
 		}
 	}
+	// The table of settings: its "this run" column says what the training line says ran.
+	widths := regexp.MustCompile(`(?m)^network widths d, g +\d+, \d+ +(\d+), (\d+)`)
+	budget := regexp.MustCompile(`(?m)^batch, epochs +\d+, \d+ +(\d+), (\d+)`)
+	chosen := regexp.MustCompile(`(?m)^this run: the (quick|course) setting`)
+	var w, b, c []string
+	for _, cl := range cells {
+		txt := allText(cl)
+		w, b, c = firstMatch(w, widths, txt), firstMatch(b, budget, txt), firstMatch(c, chosen, txt)
+	}
+	switch {
+	case w == nil || b == nil || c == nil:
+		t.Errorf("the notebook must print its table of settings and its choice (found widths %v, budget %v, choice %v)", w != nil, b != nil, c != nil)
+	default:
+		for _, want := range []string{"d_size " + w[1], "g_size " + w[2], "batch " + b[1], b[2] + " epochs"} {
+			if !strings.Contains(r[1], want) {
+				t.Errorf("the table says %q for this run, but its training ran: %s", want, r[1])
+			}
+		}
+		if c[1] != s[1] {
+			t.Errorf("the notebook chose the %s setting but states the %s one", c[1], s[1])
+		}
+	}
 	t.Logf("stated: %s\nran: %s", s[2], r[1])
+}
+
+// firstMatch keeps an earlier match, else matches re in txt.
+func firstMatch(prev []string, re *regexp.Regexp, txt string) []string {
+	if prev != nil {
+		return prev
+	}
+	return re.FindStringSubmatch(txt)
 }
 
 // TestMNISTNotebookShowsTheLift runs the MNIST notebook on the official files beside the repository
