@@ -14,7 +14,6 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
@@ -74,13 +73,8 @@ func (m *Model) SaveCheckpoint(path string, epoch int) error {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
 	}
-	return saveStore(path, m.Store, m.Config, epoch, order)
-}
-
-// saveStore writes every variable of store to path, with the configuration that rebuilds its networks.
-func saveStore(path string, store *model.Store, cfg TrainConfig, epoch int, order []byte) error {
-	ck := checkpoint{Config: cfg, Epoch: epoch, Order: order}
-	for v := range store.IterVariables() {
+	ck := checkpoint{Config: m.Config, Epoch: epoch, Order: order}
+	for v := range m.Store.IterVariables() {
 		t, err := v.Value()
 		if err != nil {
 			return fmt.Errorf("checkpoint: variable %s: %w", v.Path(), err)

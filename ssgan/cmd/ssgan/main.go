@@ -223,7 +223,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opt.Progress = stderr
 	}
 	history, err := ssgan.Train(ctx, m, ds, opt)
-	if err := runEnded(history, err, *outDir, cfg, stdout); err != nil {
+	if err := runEnded(0, history, err, *outDir, cfg, stdout); err != nil {
 		return err
 	}
 	last := history[len(history)-1]
@@ -276,11 +276,7 @@ func resumeRun(ctx context.Context, fs *flag.FlagSet, outDir, dataDir string, do
 	case epochs == 0 && done >= ck.Config().Epochs:
 		return usageError{fmt.Errorf("the run in %s finished all its %d epochs: give -epochs N (more than %d) to extend it", outDir, done, done)}
 	}
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := ck.Model(backend)
+	m, err := checkpointModel(ck, stderr)
 	if err != nil {
 		return err
 	}
@@ -297,10 +293,7 @@ func resumeRun(ctx context.Context, fs *flag.FlagSet, outDir, dataDir string, do
 		opt.Progress = stderr
 	}
 	history, err := ssgan.Train(ctx, m, ds, opt)
-	if err != nil && errors.Is(err, context.Canceled) {
-		return interrupted(done+len(history), outDir)
-	}
-	return runEnded(history, err, outDir, m.Config, stdout)
+	return runEnded(done, history, err, outDir, m.Config, stdout)
 }
 
 func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -319,11 +312,7 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := ck.Model(backend)
+	m, err := checkpointModel(ck, stderr)
 	if err != nil {
 		return err
 	}
@@ -406,6 +395,15 @@ func newModel(cfg ssgan.TrainConfig, stderr io.Writer) (*ssgan.Model, error) {
 	return ssgan.NewModel(backend, cfg, ssgan.ReferencePieces())
 }
 
+// checkpointModel picks the backend as newModel does and rebuilds the checkpoint's model on it.
+func checkpointModel(ck *ssgan.Checkpoint, stderr io.Writer) (*ssgan.Model, error) {
+	backend, err := ssgan.NewBackend(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return ck.Model(backend)
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
@@ -415,12 +413,13 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// runEnded is how a training command ends: an interrupt says which epoch the checkpoint holds, another
-// error is returned as it is, and a finished run prints its final test accuracy (how is what it measured).
-func runEnded(history []ssgan.EpochMetrics, err error, outDir string, cfg ssgan.TrainConfig, stdout io.Writer) error {
+// runEnded is how a training command ends: an interrupt says which epoch the checkpoint holds (start
+// epochs were trained before this command, when it resumed), another error is returned as it is, and a
+// finished run prints its final test accuracy (how is what it measured).
+func runEnded(start int, history []ssgan.EpochMetrics, err error, outDir string, cfg ssgan.TrainConfig, stdout io.Writer) error {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return interrupted(len(history), outDir)
+			return interrupted(start+len(history), outDir)
 		}
 		return err
 	}

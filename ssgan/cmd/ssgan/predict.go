@@ -51,11 +51,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	backend, err := ssgan.NewBackend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := ck.Model(backend)
+	m, err := checkpointModel(ck, stderr)
 	if err != nil {
 		return err
 	}
