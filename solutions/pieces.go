@@ -23,11 +23,11 @@ func GlobalAveragePool(x *Node) *Node {
 // ClassLogits is exercise 2.
 //
 // Turn features [N, F] into class logits with one dense layer (ssgan.Dense, variables under scope, layer
-// name "class_logits"): 10 logits, one per digit, or 11 when extraClass is set (the last one is "fake").
-// Shape [N, 10] or [N, 11].
-func ClassLogits(scope *model.Scope, features *Node, extraClass bool) *Node {
+// name "class_logits"): numClasses logits, one per class (SVHN: 10, one per digit), and one more when
+// extraClass is set (the last one is "fake"). Shape [N, numClasses] or [N, numClasses+1].
+func ClassLogits(scope *model.Scope, features *Node, numClasses int, extraClass bool) *Node {
 	// BEGIN SOLUTION
-	n := ssgan.NumClasses
+	n := numClasses
 	if extraClass {
 		n++
 	}
@@ -38,13 +38,18 @@ func ClassLogits(scope *model.Scope, features *Node, extraClass bool) *Node {
 // GANLogit is exercise 3.
 //
 // One "real vs fake" logit per image from its class logits [N, K], shape [N]:
-// log(sum_k exp(real logit k)) - fake logit, where the real logits are the first 10 and the fake logit is
-// the 11th with extraClass, or 0 without it.
+// log(sum_k exp(real logit k)) - fake logit. With extraClass the last column is the fake logit and the
+// others are the real (class) ones; without it every column is a class and the fake logit is 0. Read K
+// from the shape (classLogits.Shape().Dimensions[1]): SVHN has 10 classes, a folder of images may have 3.
 // Compute the log-sum-exp stably: subtract each row's maximum m before exp (so nothing overflows even for
 // logits of 1e4) and add m back afterwards.
 func GANLogit(classLogits *Node, extraClass bool) *Node {
 	// BEGIN SOLUTION
-	digits := Slice(classLogits, AxisRange(), AxisRange(0, ssgan.NumClasses))
+	k := classLogits.Shape().Dimensions[1]
+	if extraClass {
+		k-- // The last column is the fake logit.
+	}
+	digits := Slice(classLogits, AxisRange(), AxisRange(0, k))
 	// The result does not depend on m (it cancels), so neither does its gradient: StopGradient only
 	// spares the graph the max's own gradient.
 	m := StopGradient(ReduceMax(digits, -1))
@@ -52,7 +57,7 @@ func GANLogit(classLogits *Node, extraClass bool) *Node {
 	if !extraClass {
 		return logSumExp
 	}
-	fake := Squeeze(Slice(classLogits, AxisRange(), AxisRange(ssgan.NumClasses, ssgan.NumClasses+1)), -1)
+	fake := Squeeze(Slice(classLogits, AxisRange(), AxisRange(k, k+1)), -1)
 	return Sub(logSumExp, fake)
 	// END SOLUTION
 }

@@ -58,6 +58,25 @@ type ModelConfig struct {
 	BNMomentum float64    // Weight of the old value in the inference statistics' moving averages.
 	InitStddev float64    // Weights start from N(0, InitStddev); 0 keeps GoMLX's default (He) initialisation.
 	Upsample   string     // How the generator doubles resolution: UpsampleResize (DefaultUpsample; "" means it), UpsampleTransposed (the course's) or UpsampleSubpixel.
+	// Classes names the classes, in label order (a folder's class folders, sorted); empty means the
+	// digits 0..9 of SVHN and MNIST. The checkpoint keeps them, so eval and predict can name classes.
+	Classes []string `json:",omitempty"`
+}
+
+// NumClasses is the number of classes the discriminator tells apart: K (10 digits unless Classes says).
+func (c ModelConfig) NumClasses() int {
+	if len(c.Classes) > 0 {
+		return len(c.Classes)
+	}
+	return NumClasses
+}
+
+// ClassNames returns the class names in label order: Classes, or "0".."9".
+func (c ModelConfig) ClassNames() []string {
+	if len(c.Classes) > 0 {
+		return c.Classes
+	}
+	return data.DigitNames()
 }
 
 // HasDropout says whether the discriminator drops anything in training.
@@ -90,10 +109,17 @@ func DefaultTrainConfig() TrainConfig {
 //   - MNIST: the improved recipe on the MLPs of the reference's MNIST script: 100 labels, batch 100,
 //     learning rate 0.003 for both players, constant; the official 60,000 / 10,000 split; test weights
 //     averaged over ~10,000 steps. With -recipe course, the conv networks on 28x28 grey digits.
+//   - A folder of images (data.LoadFolder): SVHN's settings, on the images resized to 32x32 colour,
+//     every labelled image used, a fifth of each class held apart to test on when there is no test/.
 //   - The MLPs on any data: no dropout (they regularise with Gaussian noise), the reference's batch,
 //     learning rate and averaging.
 func DefaultConfig(dataset, recipe, arch string) TrainConfig {
 	cfg := DefaultTrainConfig()
+	if dataset == data.DatasetFolder {
+		// Your own images: the SVHN settings on 32x32 colour images, every labelled image used.
+		cfg.Data.Dataset, cfg.Data.Labels, cfg.Data.ValidFraction, cfg.Data.HoldOut = data.DatasetFolder, 0, 0, data.DefaultHoldOut
+		cfg.Data.Image = data.SVHNShape
+	}
 	if dataset == data.DatasetMNIST {
 		cfg.Data.Dataset, cfg.Data.Labels, cfg.Data.ValidFraction = data.DatasetMNIST, 100, 0
 		cfg.Model.Image = data.MNISTShape
@@ -132,7 +158,7 @@ func (c TrainConfig) Validate() error {
 	if err := c.Data.Validate(); err != nil {
 		return err
 	}
-	mnist := c.Data.Dataset == data.DatasetMNIST
+	mnist, folder := c.Data.Dataset == data.DatasetMNIST, c.Data.Dataset == data.DatasetFolder
 	img := c.Model.ImageShape()
 	switch {
 	case c.Model.DSize < 1:
@@ -179,8 +205,14 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("images of %s: the networks take images whose sides are multiples of 4", img)
 	case mnist && img != data.MNISTShape:
 		return fmt.Errorf("dataset mnist with images of %s: MNIST's are 28x28x1", img)
-	case !mnist && img != data.SVHNShape:
+	case folder && img != c.Data.FolderShape():
+		return fmt.Errorf("a folder's images are resized to %s but the networks take %s: set both from -image_size and -grey", c.Data.FolderShape(), img)
+	case folder && img.Channels != 1 && img.Channels != 3:
+		return fmt.Errorf("images of %d channels: a folder's images are read as grey (1) or colour (3)", img.Channels)
+	case !mnist && !folder && img != data.SVHNShape:
 		return fmt.Errorf("dataset svhn with images of %s: SVHN's are 32x32x3", img)
+	case len(c.Model.Classes) == 1:
+		return fmt.Errorf("one class (%s): a classifier needs at least 2", c.Model.Classes[0])
 	}
 	return nil
 }

@@ -13,24 +13,38 @@ import (
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// Confusion counts test images by true digit (row) and predicted digit (column).
-type Confusion [NumClasses][NumClasses]int
+// Confusion counts test images by true class (row) and predicted class (column), for any number of
+// classes.
+type Confusion struct {
+	Counts [][]int // [true][predicted].
+	Names  []string
+}
+
+// NewConfusion returns an empty matrix for the classes named (in label order).
+func NewConfusion(names []string) Confusion {
+	c := Confusion{Counts: make([][]int, len(names)), Names: names}
+	for i := range c.Counts {
+		c.Counts[i] = make([]int, len(names))
+	}
+	return c
+}
 
 // Add counts predictions pred against labels.
 func (c *Confusion) Add(pred, labels []int32) {
 	for i, p := range pred {
-		c[labels[i]][p]++
+		c.Counts[labels[i]][p]++
 	}
 }
 
-// PerClass returns each digit's accuracy (NaN-free: 0 for a digit with no images) and its image count.
-func (c *Confusion) PerClass() (acc [NumClasses]float64, count [NumClasses]int) {
-	for d := range c {
-		for _, n := range c[d] {
+// PerClass returns each class's accuracy (NaN-free: 0 for a class with no images) and its image count.
+func (c *Confusion) PerClass() (acc []float64, count []int) {
+	acc, count = make([]float64, len(c.Counts)), make([]int, len(c.Counts))
+	for d, row := range c.Counts {
+		for _, n := range row {
 			count[d] += n
 		}
 		if count[d] > 0 {
-			acc[d] = float64(c[d][d]) / float64(count[d])
+			acc[d] = float64(row[d]) / float64(count[d])
 		}
 	}
 	return acc, count
@@ -39,9 +53,9 @@ func (c *Confusion) PerClass() (acc [NumClasses]float64, count [NumClasses]int) 
 // Accuracy is the fraction of images on the diagonal (0 for an empty matrix).
 func (c *Confusion) Accuracy() float64 {
 	right, total := 0, 0
-	for d := range c {
-		right += c[d][d]
-		for _, n := range c[d] {
+	for d, row := range c.Counts {
+		right += row[d]
+		for _, n := range row {
 			total += n
 		}
 	}
@@ -71,7 +85,7 @@ func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
 
 // confusion classifies im in batches with the weights the model holds now and counts the answers.
 func (m *Model) confusion(im *data.Images, batchSize int) (Confusion, error) {
-	var c Confusion
+	c := NewConfusion(m.Config.Model.ClassNames())
 	for b := range data.BatchesIn(im, batchSize, nil, nil, m.net.pixels) {
 		pred, err := m.predict(b)
 		if err != nil {
@@ -104,28 +118,30 @@ func (m *Model) evaluate(ds *data.Dataset, seed uint64) (test Confusion, valid f
 	return test, valid, err
 }
 
-// confusionGrid adapts a Confusion to gonum's GridXYZ, row 0 (digit 0) at the top.
+// confusionGrid adapts a Confusion to gonum's GridXYZ, row 0 (class 0) at the top.
 type confusionGrid struct{ c *Confusion }
 
-func (g confusionGrid) Dims() (int, int)       { return NumClasses, NumClasses }
+func (g confusionGrid) Dims() (int, int)       { k := len(g.c.Counts); return k, k }
 func (g confusionGrid) X(col int) float64      { return float64(col) }
-func (g confusionGrid) Y(row int) float64      { return float64(NumClasses - 1 - row) }
-func (g confusionGrid) Z(col, row int) float64 { return float64(g.c[row][col]) }
+func (g confusionGrid) Y(row int) float64      { return float64(len(g.c.Counts) - 1 - row) }
+func (g confusionGrid) Z(col, row int) float64 { return float64(g.c.Counts[row][col]) }
 
-// PNG draws the matrix as a heat map with the count in every cell: true digit down the left, predicted
-// digit along the bottom. The off-diagonal cells that are dark show which digits the model confuses.
+// PNG draws the matrix as a heat map with the count in every cell: true class down the left, predicted
+// class along the bottom, each named. The off-diagonal cells that are dark show which classes the model
+// confuses.
 func (c *Confusion) PNG(title string) ([]byte, error) {
+	k := len(c.Counts)
 	p := plot.New()
 	p.Title.Text = title
-	p.X.Label.Text = "predicted digit"
-	p.Y.Label.Text = "true digit"
+	p.X.Label.Text = "predicted class"
+	p.Y.Label.Text = "true class"
 	hm := plotter.NewHeatMap(confusionGrid{c}, blues{})
 	p.Add(hm)
 	var labels plotter.XYLabels
-	for row := 0; row < NumClasses; row++ {
-		for col := 0; col < NumClasses; col++ {
-			labels.XYs = append(labels.XYs, plotter.XY{X: float64(col), Y: float64(NumClasses - 1 - row)})
-			labels.Labels = append(labels.Labels, fmt.Sprint(c[row][col]))
+	for row := 0; row < k; row++ {
+		for col := 0; col < k; col++ {
+			labels.XYs = append(labels.XYs, plotter.XY{X: float64(col), Y: float64(k - 1 - row)})
+			labels.Labels = append(labels.Labels, fmt.Sprint(c.Counts[row][col]))
 		}
 	}
 	l, err := plotter.NewLabels(labels)
@@ -137,17 +153,18 @@ func (c *Confusion) PNG(title string) ([]byte, error) {
 		l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
 	}
 	p.Add(l)
-	var ticks []plot.Tick
-	for d := 0; d < NumClasses; d++ {
-		ticks = append(ticks, plot.Tick{Value: float64(d), Label: fmt.Sprint(d)})
+	var xticks, yticks []plot.Tick
+	for d := 0; d < k; d++ {
+		name := fmt.Sprint(d)
+		if d < len(c.Names) {
+			name = c.Names[d]
+		}
+		xticks = append(xticks, plot.Tick{Value: float64(d), Label: name})
+		yticks = append(yticks, plot.Tick{Value: float64(k - 1 - d), Label: name})
 	}
-	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	var yticks []plot.Tick
-	for d := 0; d < NumClasses; d++ {
-		yticks = append(yticks, plot.Tick{Value: float64(NumClasses - 1 - d), Label: fmt.Sprint(d)})
-	}
+	p.X.Tick.Marker = plot.ConstantTicks(xticks)
 	p.Y.Tick.Marker = plot.ConstantTicks(yticks)
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = -0.5, NumClasses-0.5, -0.5, NumClasses-0.5
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = -0.5, float64(k)-0.5, -0.5, float64(k)-0.5
 	return renderPNG(p, 6*vg.Inch, 6*vg.Inch, "confusion matrix")
 }
 

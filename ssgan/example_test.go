@@ -10,10 +10,11 @@ import (
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// With the extra "fake" class the discriminator has eleven logits; without it, ten and a fixed fake logit of 0.
+// With the extra "fake" class the discriminator has one logit more than there are classes; without it,
+// one per class and a fixed fake logit of 0. SVHN's ten digits, and a folder of three classes:
 func ExampleNumLogits() {
-	fmt.Println(ssgan.NumLogits(false), ssgan.NumLogits(true))
-	// Output: 10 11
+	fmt.Println(ssgan.NumLogits(ssgan.NumClasses, false), ssgan.NumLogits(ssgan.NumClasses, true), ssgan.NumLogits(3, true))
+	// Output: 10 11 4
 }
 
 // One simultaneous training step of both players on a tiny model, on GoMLX's pure-Go backend.

@@ -8,14 +8,16 @@ import (
 )
 
 // NumClasses is the number of digit classes, 0..9 (data.NumClasses), named here for the lesson's code.
+// A model trained on a folder of images has its own count (ModelConfig.NumClasses).
 const NumClasses = data.NumClasses
 
-// NumLogits is the size of the discriminator's class layer: 10 digits, plus a free "fake" logit with extraClass.
-func NumLogits(extraClass bool) int {
+// NumLogits is the size of the discriminator's class layer: one logit per class, plus a free "fake" logit
+// with extraClass (SVHN: 10 or 11).
+func NumLogits(numClasses int, extraClass bool) int {
 	if extraClass {
-		return NumClasses + 1
+		return numClasses + 1
 	}
-	return NumClasses
+	return numClasses
 }
 
 // SigmoidCrossEntropy returns, per example, -[z log σ(x) + (1-z) log(1-σ(x))] for logits x [N] and a
@@ -39,8 +41,9 @@ func MaskedMean(x, mask *Node) *Node {
 	return Div(ReduceAllSum(Mul(x, mask)), Max(n, OnesLike(n)))
 }
 
-// Predictions returns the predicted digit [N] int32 from class logits [N,K], ignoring a "fake" class.
-func Predictions(classLogits *Node) *Node {
-	digits := Slice(classLogits, AxisRange(), AxisRange(0, NumClasses))
-	return ConvertDType(ArgMax(digits, -1), dtypes.Int32)
+// Predictions returns the predicted class [N] int32 from class logits [N,K]: the best of the first
+// numClasses, so that a "fake" logit after them is ignored.
+func Predictions(classLogits *Node, numClasses int) *Node {
+	classes := Slice(classLogits, AxisRange(), AxisRange(0, numClasses))
+	return ConvertDType(ArgMax(classes, -1), dtypes.Int32)
 }

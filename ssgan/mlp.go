@@ -57,7 +57,7 @@ func gaussianNoise(scope *model.Scope, x *Node, sigma float64, on bool) *Node {
 	return Add(x, MulScalar(HashedNormal(scope, x.Graph(), x.Shape()), sigma))
 }
 
-// MLPDiscriminator returns the class logits [N,10] and the last hidden layer [N,250] (before its noise)
+// MLPDiscriminator returns the class logits [N,K] and the last hidden layer [N,250] (before its noise)
 // of images [N,H,W,C] in [0,1], read as one vector each (784 values for MNIST). mode.Dropout turns the
 // Gaussian noise on (training), mode.Init runs the data-dependent initialisation; p is unused (the
 // signature is the conv Discriminator's, so the recipes take either).
@@ -71,7 +71,7 @@ func MLPDiscriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mo
 		features = x             // Before the noise, as the reference matches them.
 		x = gaussianNoise(s, x, 0.5, mode.Dropout)
 	}
-	return wnDense(s, "logits", x, NumClasses, true, mode.Init), features
+	return wnDense(s, "logits", x, cfg.NumClasses(), true, mode.Init), features
 }
 
 // MLPGenerator maps uniform noise z [N,ZDim] to images [N,H,W,C] in [0,1] (cfg.Image). It behaves the same

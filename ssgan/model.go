@@ -57,7 +57,9 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 	} else {
 		m.step = newExec(&err, backend, m.Store, m.stepGraph)
 	}
-	m.eval = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) *Node { return Predictions(m.logits(scope, x)) })
+	m.eval = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) *Node {
+		return Predictions(m.logits(scope, x), m.Config.Model.NumClasses())
+	})
 	m.probs = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) *Node { return Softmax(m.logits(scope, x), -1) })
 	m.sample = newExec(&err, backend, m.Store, func(scope *model.Scope, z *Node) *Node {
 		return m.net.generator(scope, m.Config.Model, z, BNMode{})
@@ -76,7 +78,7 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 // without the extra "fake" logit.
 func (m *Model) logits(scope *model.Scope, x *Node) *Node {
 	logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
-	return Slice(logits, AxisRange(), AxisRange(0, NumClasses))
+	return Slice(logits, AxisRange(), AxisRange(0, m.Config.Model.NumClasses()))
 }
 
 // InputShape is the shape of the images the model reads.
@@ -140,7 +142,7 @@ func imagesTensor(b data.Batch) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(b.Pixels, b.Size, b.Height, b.Width, b.Channels)
 }
 
-// Predict returns the predicted digit of each image of the batch (with the test weights).
+// Predict returns the predicted class (SVHN: the digit) of each image of the batch (with the test weights).
 func (m *Model) Predict(b data.Batch) (pred []int32, err error) {
 	err = m.withTestWeights(func() error {
 		pred, err = m.predict(b)
@@ -158,7 +160,7 @@ func (m *Model) predict(b data.Batch) ([]int32, error) {
 }
 
 // Probabilities returns, for n images given as bytes (n × InputShape values, row-major NHWC), the
-// probability of each digit: [n][10], with the test weights.
+// probability of each class: [n][K] (SVHN: K = 10 digits), with the test weights.
 func (m *Model) Probabilities(pixels []uint8, n int) ([][]float32, error) {
 	shape := m.InputShape()
 	if len(pixels) != n*shape.Values() {
@@ -178,9 +180,10 @@ func (m *Model) Probabilities(pixels []uint8, n int) ([][]float32, error) {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
 	flat := tensors.MustCopyFlatData[float32](out[0])
+	k := m.Config.Model.NumClasses()
 	probs := make([][]float32, n)
 	for i := range probs {
-		probs[i] = flat[i*NumClasses : (i+1)*NumClasses]
+		probs[i] = flat[i*k : (i+1)*k]
 	}
 	return probs, nil
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -184,7 +185,7 @@ func TestPredictionIndependentOfBatch(t *testing.T) {
 		}
 		return flat32(out[0])
 	}
-	k := NumLogits(cfg.Model.ExtraClass)
+	k := NumLogits(cfg.Model.NumClasses(), cfg.Model.ExtraClass)
 	alone := run(7)
 	inBatch := run(3, 7, 11, 20)[k : 2*k]
 	otherBatch := run(7, 0, 1, 2, 4, 5, 6, 8)[:k]
@@ -253,7 +254,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ck.Epoch() != 3 || ck.Config() != cfg {
+	if ck.Epoch() != 3 || !reflect.DeepEqual(ck.Config(), cfg) {
 		t.Errorf("checkpoint epoch %d config %+v, want 3 and %+v", ck.Epoch(), ck.Config(), cfg)
 	}
 	for b := range data.Batches(im, 16, nil, nil) {

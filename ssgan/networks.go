@@ -23,7 +23,7 @@ const (
 // same loop. The reference versions (pieces_gen.go) are generated from solutions/pieces.go.
 type Pieces struct {
 	GlobalAveragePool func(x *Node) *Node
-	ClassLogits       func(scope *model.Scope, features *Node, extraClass bool) *Node
+	ClassLogits       func(scope *model.Scope, features *Node, numClasses int, extraClass bool) *Node
 	GANLogit          func(classLogits *Node, extraClass bool) *Node
 	DiscriminatorLoss func(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node
 	GeneratorLoss     func(realFeatures, fakeFeatures *Node) *Node
@@ -106,7 +106,7 @@ func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node 
 	return Tanh(x)
 }
 
-// Discriminator returns the class logits [N, NumLogits] and the features [N, 2d] of images [N,H,W,C]
+// Discriminator returns the class logits [N, NumLogits(K, ExtraClass)] and the features [N, 2d] of images [N,H,W,C]
 // (SVHN's 32x32x3; any size works, as the features are averaged over the last map).
 //
 // The course's all-convolutional net, with its bugs fixed: dropout is active in training only, the BN
@@ -127,7 +127,7 @@ func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode 
 	// Feature-matching layer: no normalisation, so the features keep the scale the generator must match.
 	x = LeakyReLU(Conv(s, "conv6", x, 3, 2*d, 1, false, true), a) // 2x2
 	features = p.GlobalAveragePool(x)
-	logits = p.ClassLogits(s, features, cfg.ExtraClass)
+	logits = p.ClassLogits(s, features, cfg.NumClasses(), cfg.ExtraClass)
 	return logits, features
 }
 

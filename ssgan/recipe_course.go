@@ -44,7 +44,7 @@ func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 		updateOnly(m.Store, dVars, NewAdam(m.Config, DiscriminatorScope), g, dLoss)
 		updateOnly(m.Store, gVars, NewAdam(m.Config, GeneratorScope), g, gLoss)
 	}
-	correct := ConvertDType(Equal(Predictions(realLogits), labels), dtypes.Float32)
+	correct := ConvertDType(Equal(Predictions(realLogits, m.Config.Model.NumClasses()), labels), dtypes.Float32)
 	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
 }
 

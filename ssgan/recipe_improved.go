@@ -76,7 +76,7 @@ func (m *Model) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Node {
 	}
 	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
 	m.avg.updateGraph(g)
-	correct := ReduceAllSum(ConvertDType(Equal(Predictions(logitsLab), yLab), dtypes.Float32))
+	correct := ReduceAllSum(ConvertDType(Equal(Predictions(logitsLab, m.Config.Model.NumClasses()), yLab), dtypes.Float32))
 	return []*Node{supervised, unsupervised, correct}
 }
 

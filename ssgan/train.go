@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -47,6 +49,9 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		return nil, fmt.Errorf("training set is empty: nothing to train on")
 	case ds.Train.Shape != m.InputShape():
 		return nil, fmt.Errorf("the data's images are %s but the networks take %s (set the model's Image, or pick the data set it was built for)", ds.Train.Shape, m.InputShape())
+	case len(ds.Classes) > 0 && !slices.Equal(ds.Classes, cfg.Model.ClassNames()):
+		return nil, fmt.Errorf("the data's classes (%s) are not the model's (%s): set the model's Classes from the data set",
+			strings.Join(ds.Classes, ", "), strings.Join(cfg.Model.ClassNames(), ", "))
 	}
 	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
 		opt.SampleRows, opt.SampleCols = m.net.gridRows, 10
@@ -347,8 +352,14 @@ func DescribeRun(m *Model, ds *data.Dataset) string {
 		source = "MNIST"
 	case cfg.Data.File != "":
 		source = "SVHN (" + filepath.Base(cfg.Data.File) + ")"
+	case cfg.Data.Dataset == data.DatasetFolder:
+		source = fmt.Sprintf("folder %s, %d classes (%s), images resized to %s", cfg.Data.Dir, len(ds.Classes),
+			strings.Join(ds.Classes, ", "), cfg.Model.ImageShape())
 	}
 	validation := "0 validation"
+	if cfg.Data.Dataset == data.DatasetFolder && ds.Valid == nil {
+		validation += " (no valid/ folder: best.ssgan is the first epoch)"
+	}
 	if ds.Valid != nil {
 		validation = fmt.Sprintf("%d validation", ds.Valid.Len())
 		if ds.ValidFromTrain {
@@ -367,7 +378,13 @@ func DescribeRun(m *Model, ds *data.Dataset) string {
 	if cfg.Model.Arch == ArchMLP {
 		nets = "MLP networks"
 	}
-	return fmt.Sprintf("backend %s; %s: %d training images (%d labelled), %s, %d test; %s, %s recipe, %s, %s, extra_class %v, batch %d, %d epochs",
-		DescribeBackend(m.Backend), source, ds.Train.Len(), len(ds.Labelled()), validation, ds.Test.Len(), kind, cfg.Recipe,
+	test := fmt.Sprintf("%d test", ds.Test.Len())
+	if cfg.Data.Dataset == data.DatasetFolder {
+		if _, err := os.Stat(filepath.Join(cfg.Data.Dir, data.FolderTest)); err != nil {
+			test += fmt.Sprintf(" (held apart from the labelled images: %g of each class, seed %d)", cfg.Data.HoldOut, cfg.Data.Seed)
+		}
+	}
+	return fmt.Sprintf("backend %s; %s: %d training images (%d labelled), %s, %s; %s, %s recipe, %s, %s, extra_class %v, batch %d, %d epochs",
+		DescribeBackend(m.Backend), source, ds.Train.Len(), len(ds.Labelled()), validation, test, kind, cfg.Recipe,
 		nets, dropout, cfg.Model.ExtraClass, cfg.BatchSize, cfg.Epochs)
 }

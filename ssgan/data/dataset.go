@@ -21,12 +21,34 @@ type DatasetOptions struct {
 	// training pool, the rest the test set (ValidFraction 0). Empty File: the two SVHN files.
 	File string
 	Pool int
+	// Dir, with Dataset DatasetFolder, is a folder of images (folder.go): labelled ones in
+	// Dir/train/<class>/, unlabelled ones in Dir/unlabelled/, optionally Dir/test/<class>/ and
+	// Dir/valid/<class>/. For a folder Labels 0 means every labelled image.
+	Dir string `json:",omitempty"`
+	// Image is the shape folder images are resized to (zero: SVHN's 32x32x3).
+	Image Shape `json:",omitempty"`
+	// HoldOut is the fraction of each class's labelled images held apart as the test set of a folder
+	// without Dir/test (seeded by Seed).
+	HoldOut float64 `json:",omitempty"`
+	// SkipBad skips (and names) the files of a folder that are not images, instead of refusing the folder.
+	SkipBad bool `json:",omitempty"`
+	// MaxPixels refuses a folder image whose header declares more pixels (0: MaxImagePixels).
+	MaxPixels int64 `json:",omitempty"`
+}
+
+// FolderShape is the shape a folder's images are resized to: Image, or SVHN's 32x32x3 when unset.
+func (o DatasetOptions) FolderShape() Shape {
+	if o.Image == (Shape{}) {
+		return SVHNShape
+	}
+	return o.Image
 }
 
 // The data sets.
 const (
-	DatasetSVHN  = "svhn"
-	DatasetMNIST = "mnist"
+	DatasetSVHN   = "svhn"
+	DatasetMNIST  = "mnist"
+	DatasetFolder = "folder" // Your own images: a folder of class folders (LoadFolder).
 )
 
 // DefaultDatasetOptions returns the lesson's settings, with a balanced label pick.
@@ -45,8 +67,18 @@ func (o DatasetOptions) Validate() error {
 		return fmt.Errorf("max_test %d: must be >= 0 (0: all)", o.MaxTest)
 	case !(o.ValidFraction >= 0 && o.ValidFraction < 1):
 		return fmt.Errorf("validation fraction %g: want 0 <= f < 1", o.ValidFraction)
-	case o.Dataset != "" && o.Dataset != DatasetSVHN && o.Dataset != DatasetMNIST:
-		return fmt.Errorf("dataset %q: want %s or %s", o.Dataset, DatasetSVHN, DatasetMNIST)
+	case o.Dataset != "" && o.Dataset != DatasetSVHN && o.Dataset != DatasetMNIST && o.Dataset != DatasetFolder:
+		return fmt.Errorf("dataset %q: want %s or %s (or a folder of images: -data_dir)", o.Dataset, DatasetSVHN, DatasetMNIST)
+	case o.Dataset == DatasetFolder && o.Dir == "":
+		return fmt.Errorf("a folder data set needs its folder (-data_dir)")
+	case o.Dir != "" && o.Dataset != DatasetFolder:
+		return fmt.Errorf("data_dir with dataset %s: a folder of images is its own data set (leave -dataset out)", o.Dataset)
+	case o.Dataset == DatasetFolder && (o.Synthetic || o.File != ""):
+		return fmt.Errorf("data_dir with synthetic or data_file: choose one source of images")
+	case o.Dataset == DatasetFolder && !(o.HoldOut > 0 && o.HoldOut < 1):
+		return fmt.Errorf("hold_out %g: want 0 < f < 1 (the part of each class's labelled images held apart to test on when %s has no test folder)", o.HoldOut, o.Dir)
+	case o.MaxPixels < 0:
+		return fmt.Errorf("max_pixels %d: must be >= 0 (0: %d)", o.MaxPixels, MaxImagePixels)
 	case o.Pool < 0:
 		return fmt.Errorf("pool %d: must be >= 0", o.Pool)
 	case o.Pool > 0 && o.File == "":
@@ -66,6 +98,8 @@ func (o DatasetOptions) Validate() error {
 type Dataset struct {
 	Train, Valid, Test *Images
 	Mask               []bool // len Train.Len(): the label of Train image i may be used.
+	// Classes names the classes in label order (a folder's class folders); nil: the digits 0..9.
+	Classes []string
 	// ValidFromTrain says the validation images are training images whose labels training never uses
 	// (the data set has no validation split of its own, as MNIST's official split or an experiment's).
 	ValidFromTrain bool
@@ -137,7 +171,7 @@ func SplitTest(test *Images, opt DatasetOptions) (valid, testSet *Images, err er
 
 // LabelMask marks n of the given labels as known.
 //
-// Balanced (firstN false): n/NumClasses images of each class, the remainder spread over the first classes,
+// Balanced (firstN false): n/K images of each of the K classes, the remainder spread over the first classes,
 // drawn at random with the seed; a class with too few images gives its share to the others.
 // The course instead takes the first n in file order, which is unbalanced; firstN reproduces it.
 func LabelMask(labels []int32, n int, firstN bool, seed uint64) ([]bool, error) {
@@ -152,7 +186,11 @@ func LabelMask(labels []int32, n int, firstN bool, seed uint64) ([]bool, error) 
 		return mask, nil
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x55a9))
-	byClass := make([][]int, NumClasses)
+	k := 0
+	for _, l := range labels {
+		k = max(k, int(l)+1)
+	}
+	byClass := make([][]int, k)
 	for _, i := range rng.Perm(len(labels)) {
 		byClass[labels[i]] = append(byClass[labels[i]], i)
 	}
@@ -160,7 +198,7 @@ func LabelMask(labels []int32, n int, firstN bool, seed uint64) ([]bool, error) 
 	taken, round := 0, 0
 	for taken < n {
 		progress := false
-		for c := 0; c < NumClasses && taken < n; c++ {
+		for c := 0; c < k && taken < n; c++ {
 			if round < len(byClass[c]) {
 				mask[byClass[c][round]] = true
 				taken++

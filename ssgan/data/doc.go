@@ -2,7 +2,9 @@
 // Images, carries its Shape (SVHN's 32x32x3, MNIST's 28x28x1) and raw bytes: SVHN's MATLAB files
 // (ReadMat, WriteMat, LoadSVHN, SaveSVHN), MNIST's IDX files (ReadIDX, LoadMNIST), their downloads
 // (Downloader, EnsureSVHN, EnsureMNIST: progress bar, size and MD5 checked, temporary file renamed into
-// place), generated digits for tests and speed runs (SyntheticDigits). LoadDataset turns any of them into
+// place), a folder of your own images in any number of classes (LoadFolder: train/<class>/, unlabelled/,
+// optional test/ and valid/; WriteFolder writes one), generated digits for tests and speed runs
+// (SyntheticDigits). LoadDataset turns any of them into
 // the lesson's Dataset: the split, the label mask of the few "known" labels, and shuffled batches scaled
 // into the range a network reads (Range).
 //

@@ -60,8 +60,12 @@ func LoadData(ctx context.Context, dir string, opt DatasetOptions, download bool
 	return LoadSVHNDir(dir)
 }
 
-// LoadDataset is LoadData followed by NewDataset: the split and the label mask.
+// LoadDataset is LoadData followed by NewDataset: the split and the label mask; or, for a folder of
+// images (opt.Dataset DatasetFolder), LoadFolder.
 func LoadDataset(ctx context.Context, dir string, opt DatasetOptions, download bool, progress io.Writer) (*Dataset, error) {
+	if opt.Dataset == DatasetFolder {
+		return LoadFolder(ctx, opt, progress)
+	}
 	train, test, err := LoadData(ctx, dir, opt, download, progress)
 	if err != nil {
 		return nil, err
@@ -72,6 +76,9 @@ func LoadDataset(ctx context.Context, dir string, opt DatasetOptions, download b
 // LoadTestSet loads only what evaluating a checkpoint scores: the test split that opt describes. For
 // SVHN's files in dir the training file is not read.
 func LoadTestSet(ctx context.Context, dir string, opt DatasetOptions) (*Images, error) {
+	if opt.Dataset == DatasetFolder {
+		return LoadFolderTest(ctx, opt, nil)
+	}
 	var test *Images
 	if opt.Synthetic || opt.File != "" || opt.Dataset == DatasetMNIST {
 		_, t, err := LoadData(ctx, dir, opt, false, nil)

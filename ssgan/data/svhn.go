@@ -22,6 +22,15 @@ var (
 	MNISTShape = Shape{MNISTSize, MNISTSize, 1}
 )
 
+// DigitNames are the class names of SVHN and MNIST: "0" to "9".
+func DigitNames() []string {
+	names := make([]string, NumClasses)
+	for i := range names {
+		names[i] = fmt.Sprint(i)
+	}
+	return names
+}
+
 // Values is the number of bytes (or floats) of one image.
 func (s Shape) Values() int { return s.Height * s.Width * s.Channels }
 
@@ -29,12 +38,12 @@ func (s Shape) Values() int { return s.Height * s.Width * s.Channels }
 func (s Shape) String() string { return fmt.Sprintf("%dx%dx%d", s.Height, s.Width, s.Channels) }
 
 // Images holds N images of one shape in row-major NHWC order as raw bytes (0..255), and their labels
-// 0..9. Bytes keep SVHN's 73,257 training images at 225 MB; pixels become floats only when a batch is
+// 0..K-1 (SVHN's and MNIST's: the digits 0..9). Bytes keep SVHN's 73,257 training images at 225 MB; pixels become floats only when a batch is
 // built, in the range the network reads (Range).
 type Images struct {
 	Shape
 	Pixels []uint8 // N*Height*Width*Channels, NHWC.
-	Labels []int32 // N, digits 0..9.
+	Labels []int32 // N: class indices (SVHN, MNIST: the digits 0..9).
 }
 
 // NewImages allocates n zero images of the given shape.

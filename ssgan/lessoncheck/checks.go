@@ -44,16 +44,21 @@ func GlobalAveragePool(fn func(x *Node) *Node) error {
 	return nil
 }
 
-// ClassLogits checks exercise 2: 10 or 11 logits from a dense layer whose variables live under the scope.
-func ClassLogits(fn func(scope *model.Scope, features *Node, extraClass bool) *Node) error {
+// ClassLogits checks exercise 2: K or K+1 logits from a dense layer whose variables live under the scope,
+// for SVHN's 10 classes and for 3 (a folder of images).
+func ClassLogits(fn func(scope *model.Scope, features *Node, numClasses int, extraClass bool) *Node) error {
 	return withBackend(func(b compute.Backend) error { return classLogits(b, fn) })
 }
 
-func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, extraClass bool) *Node) error {
-	for _, extra := range []bool{false, true} {
+// checkedClassCounts are the class counts the checks of exercises 2 and 3 try: SVHN's, and a folder's.
+var checkedClassCounts = []int{data.NumClasses, 3}
+
+func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, numClasses int, extraClass bool) *Node) error {
+	for _, tc := range classCases() {
+		extra, k := tc.extra, tc.classes
 		store := model.NewStore()
 		e, err := model.NewExec(b, store, func(scope *model.Scope, f *Node) *Node {
-			return fn(scope.In("discriminator"), f, extra)
+			return fn(scope.In("discriminator"), f, k, extra)
 		})
 		if err != nil {
 			return err
@@ -64,11 +69,11 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 				return stub
 			}
 			return fmt.Errorf("exercise 2 (ClassLogits): building your graph failed on features of shape [3 8]: %s — "+
-				"one dense layer (ssgan.Dense) from the features to ssgan.NumLogits(extraClass) outputs gives [3, 10] or [3, 11]", firstLine(err))
+				"one dense layer (ssgan.Dense) from the features to ssgan.NumLogits(numClasses, extraClass) outputs gives [3, 10] or [3, 11] for 10 classes", firstLine(err))
 		}
-		want := ssgan.NumLogits(extra)
+		want := ssgan.NumLogits(k, extra)
 		if dims := out[0].Shape().Dimensions; len(dims) != 2 || dims[0] != 3 || dims[1] != want {
-			return fmt.Errorf("ClassLogits with extraClass=%v: shape %v, want [3 %d]", extra, dims, want)
+			return fmt.Errorf("ClassLogits with numClasses=%d, extraClass=%v: shape %v, want [3 %d]", k, extra, dims, want)
 		}
 		trainable, named := 0, 0
 		for v := range store.IterVariables() {
@@ -98,34 +103,53 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 	return nil
 }
 
+// classCases are the (class count, extra class) pairs the checks of exercises 2 and 3 try.
+func classCases() (cases []struct {
+	classes int
+	extra   bool
+}) {
+	for _, k := range checkedClassCounts {
+		for _, extra := range []bool{false, true} {
+			cases = append(cases, struct {
+				classes int
+				extra   bool
+			}{k, extra})
+		}
+	}
+	return cases
+}
+
+// refGANLogit is exercise 3 in float64 for one row of logits (the last one fake with extraClass).
 func refGANLogit(row []float32, extraClass bool) float64 {
+	classes := row
+	fake := 0.0
+	if extraClass {
+		classes, fake = row[:len(row)-1], float64(row[len(row)-1])
+	}
 	m := math.Inf(-1)
-	for _, v := range row[:data.NumClasses] {
+	for _, v := range classes {
 		m = math.Max(m, float64(v))
 	}
 	var s float64
-	for _, v := range row[:data.NumClasses] {
+	for _, v := range classes {
 		s += math.Exp(float64(v) - m)
-	}
-	fake := 0.0
-	if extraClass {
-		fake = float64(row[data.NumClasses])
 	}
 	return m + math.Log(s) - fake
 }
 
 // GANLogit checks exercise 3: values against a float64 reference, and stability for logits of ±1e4.
 func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
-	run := func(logits []float32, extra bool) ([]float32, error) {
-		k := ssgan.NumLogits(extra)
+	run := func(logits []float32, classes int, extra bool) ([]float32, error) {
+		k := ssgan.NumLogits(classes, extra)
 		return eval("exercise 3 (GANLogit)", "classLogits is [N, K]: reduce over axis 1 (the classes), keeping one value per image",
 			func(in []*Node) *Node { return fn(in[0], extra) },
 			tensors.FromFlatDataAndDimensions(logits, len(logits)/k, k))
 	}
-	for _, extra := range []bool{false, true} {
-		k := ssgan.NumLogits(extra)
+	for _, tc := range classCases() {
+		extra := tc.extra
+		k := ssgan.NumLogits(tc.classes, extra)
 		logits := randValues(16*k, 3, 8)
-		got, err := run(logits, extra)
+		got, err := run(logits, tc.classes, extra)
 		if err != nil {
 			return err
 		}
@@ -136,9 +160,11 @@ func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 			if want := refGANLogit(logits[i*k:(i+1)*k], extra); !near(got[i], want, 1e-4) {
 				hint := ""
 				if extra {
-					hint = " (with extraClass, subtract the 11th logit; the log-sum-exp is over the first 10 only)"
+					hint = fmt.Sprintf(" (with extraClass, subtract the last logit; the log-sum-exp is over the first %d only)", tc.classes)
+				} else if tc.classes != data.NumClasses {
+					hint = " (read the number of classes from the shape of classLogits, not from ssgan.NumClasses)"
 				}
-				return fmt.Errorf("GANLogit with extraClass=%v: row %d is %g, want %g%s", extra, i, got[i], want, hint)
+				return fmt.Errorf("GANLogit of [16,%d] logits with extraClass=%v: row %d is %g, want %g%s", k, extra, i, got[i], want, hint)
 			}
 		}
 	}
@@ -147,7 +173,7 @@ func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 		value float32
 		extra bool
 	}{{"1e4", 1e4, false}, {"-1e4", -1e4, false}, {"1e4", 1e4, true}} {
-		k := ssgan.NumLogits(tc.extra)
+		k := ssgan.NumLogits(data.NumClasses, tc.extra)
 		logits := make([]float32, k)
 		logits[0] = tc.value
 		if tc.value < 0 {
@@ -155,7 +181,7 @@ func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 				logits[i] = tc.value
 			}
 		}
-		got, err := run(logits, tc.extra)
+		got, err := run(logits, data.NumClasses, tc.extra)
 		if err != nil {
 			return err
 		}

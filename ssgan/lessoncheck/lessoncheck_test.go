@@ -85,15 +85,32 @@ func TestChecksCatchMistakes(t *testing.T) {
 		}},
 		{"naive log-sum-exp", "not stable: a logit of 1e4 gives +Inf", func() error {
 			return lessoncheck.GANLogit(func(l *Node, extra bool) *Node {
-				lse := Log(ReduceSum(Exp(Slice(l, AxisRange(), AxisRange(0, data.NumClasses))), -1))
+				k := l.Shape().Dimensions[1]
 				if extra {
-					lse = Sub(lse, Squeeze(Slice(l, AxisRange(), AxisRange(data.NumClasses, data.NumClasses+1)), -1))
+					k--
+				}
+				lse := Log(ReduceSum(Exp(Slice(l, AxisRange(), AxisRange(0, k))), -1))
+				if extra {
+					lse = Sub(lse, Squeeze(Slice(l, AxisRange(), AxisRange(k, k+1)), -1))
 				}
 				return lse
 			})
 		}},
-		{"forgot the fake logit", "with extraClass, subtract the 11th logit", func() error {
+		{"forgot the fake logit", "with extraClass, subtract the last logit; the log-sum-exp is over the first 10 only", func() error {
 			return lessoncheck.GANLogit(func(l *Node, extra bool) *Node { return solutions.GANLogit(l, false) })
+		}},
+		{"ten classes written in", "read the number of classes from the shape of classLogits", func() error {
+			return lessoncheck.GANLogit(func(l *Node, extra bool) *Node {
+				if l.Shape().Dimensions[1] >= data.NumClasses {
+					return solutions.GANLogit(l, extra)
+				}
+				return solutions.GANLogit(l, true) // A 3-class logit row read as 2 classes + fake.
+			})
+		}},
+		{"class logits for ten classes whatever numClasses says", "ClassLogits with numClasses=3, extraClass=false: shape [3 10], want [3 3]", func() error {
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
+				return ssgan.Dense(scope, "class_logits", f, ssgan.NumLogits(data.NumClasses, extra))
+			})
 		}},
 		{"divide by the mask sum alone", "all-unlabelled batch gives NaN", func() error {
 			return lessoncheck.DiscriminatorLoss(func(logits, realGAN, fakeGAN, labels, mask *Node) *Node {
@@ -110,18 +127,18 @@ func TestChecksCatchMistakes(t *testing.T) {
 			})
 		}},
 		{"class logits plus the features (shapes that do not fit)", "exercise 2 (ClassLogits): building your graph failed on features of shape [3 8]", func() error {
-			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, extra bool) *Node {
-				return Add(ssgan.Dense(scope, "logits", f, ssgan.NumLogits(extra)), f) // [3,10] + [3,8].
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
+				return Add(ssgan.Dense(scope, "logits", f, ssgan.NumLogits(k, extra)), f) // [3,10] + [3,8].
 			})
 		}},
 		{"class logits in a layer of another name", `in a layer named "class_logits"`, func() error {
-			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, extra bool) *Node {
-				return ssgan.Dense(scope, "logits", f, ssgan.NumLogits(extra))
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
+				return ssgan.Dense(scope, "logits", f, ssgan.NumLogits(k, extra))
 			})
 		}},
 		{"class logits that ignore the features", "the same logits for different features", func() error {
-			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, extra bool) *Node {
-				return ssgan.Dense(scope, "class_logits", ZerosLike(f), ssgan.NumLogits(extra))
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
+				return ssgan.Dense(scope, "class_logits", ZerosLike(f), ssgan.NumLogits(k, extra))
 			})
 		}},
 		{"feature matching without the batch means", "exercise 5 (GeneratorLoss): building your graph failed on inputs of shapes [8 6], [5 6]", func() error {

@@ -16,7 +16,8 @@ import (
 
 // experiment trains several configurations over several seeds on a fixed split of one SVHN-layout file
 // (the first -pool images to train on, with -labels balanced labels drawn once, the rest held apart for
-// evaluation) and writes experiment.json, experiment.md and experiment.png.
+// evaluation), MNIST's official split, or a folder of images (-data_dir: its test/ or held-apart images),
+// and writes experiment.json, experiment.md and experiment.png.
 func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := baseConfig(args)
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
@@ -31,20 +32,24 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	configList := fs.String("configs", "ssgan,supervised_only", "comma-separated configurations: ssgan, supervised_only")
 	splitOnly := fs.Bool("split_only", false, "only write the split (split.json) to -out, for the PyTorch twin")
 	merge := fs.String("merge", "", "instead of training: put finished experiments side by side in -out, as LABEL=DIR,LABEL=DIR (one table, one figure)")
+	imageSize, grey := folderFlags(fs, &cfg)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	applyFolderFlags(&cfg, *imageSize, *grey)
 	if *merge != "" {
 		return mergeExperiments(*merge, *outDir, stdout)
 	}
-	mnist := cfg.Data.Dataset == data.DatasetMNIST
+	mnist, folder := cfg.Data.Dataset == data.DatasetMNIST, cfg.Data.Dataset == data.DatasetFolder
 	switch {
 	case *outDir == "":
 		return usageError{errors.New("-out is required")}
 	case mnist && *dataDir == "":
 		return usageError{errors.New("-dataset mnist needs -data DIR (the four MNIST files)")}
-	case !mnist && *dataFile == "":
-		return usageError{errors.New("-data_file is required (an SVHN-layout .mat file)")}
+	case folder && *dataFile != "":
+		return usageError{errors.New("-data_dir and -data_file: choose one source of images")}
+	case !mnist && !folder && *dataFile == "":
+		return usageError{errors.New("-data_file is required (an SVHN-layout .mat file), or -data_dir (a folder of images)")}
 	}
 	var seeds []uint64
 	for _, s := range strings.Split(*seedList, ",") {
@@ -73,9 +78,19 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// The split is drawn once (label pick seed 1) and shared by every configuration and seed.
 	opt := data.DatasetOptions{Dataset: cfg.Data.Dataset, Labels: cfg.Data.Labels, Seed: 1}
 	dir, what := *dataDir, ""
-	if mnist {
+	switch {
+	case mnist:
 		what = "MNIST in " + *dataDir
-	} else {
+	case folder:
+		opt = cfg.Data
+		opt.Seed = 1
+		abs, err := filepath.Abs(opt.Dir)
+		if err != nil {
+			return err
+		}
+		opt.Dir = abs
+		what = "folder " + cfg.Data.Dir
+	default:
 		file, err := filepath.Abs(*dataFile)
 		if err != nil {
 			return err
@@ -90,7 +105,7 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	for name, c := range exp.Configs { // Recorded in each checkpoint, so eval scores the same held-apart images.
-		c.Data = opt
+		c.Data, c.Model.Classes = opt, ds.Classes
 		exp.Configs[name] = c
 	}
 	if *splitOnly {
@@ -101,7 +116,7 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	rep, err := ssgan.RunExperiment(ctx, backend, ds, exp, *outDir, "ssgan experiment "+strings.Join(args, " "),
-		fmt.Sprintf("%s: %d training images (%d labelled), %d held apart", what, ds.Train.Len(), cfg.Data.Labels, ds.Test.Len()), stdout)
+		fmt.Sprintf("%s: %d training images (%d labelled), %d held apart", what, ds.Train.Len(), len(ds.Labelled()), ds.Test.Len()), stdout)
 	if err != nil {
 		return err
 	}

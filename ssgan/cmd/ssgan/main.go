@@ -1,7 +1,9 @@
-// Command ssgan trains and evaluates semi-supervised GANs: the course's on SVHN, and the improved recipe
-// (Salimans et al. 2016) on SVHN or MNIST.
+// Command ssgan trains and evaluates semi-supervised GANs: the course's on SVHN, the improved recipe
+// (Salimans et al. 2016) on SVHN or MNIST, and either on a folder of your own images with any number of
+// classes.
 //
 //	ssgan train -data DIR -out DIR [-dataset svhn|mnist] [-recipe course|improved] [-model conv|mlp]
+//	ssgan train -data_dir FOLDER -out DIR [-recipe course|improved] [-image_size 32] [-grey] [-hold_out 0.2] [-skip_bad_images]
 //	            [-epochs N] [-batch N] [-labels N] [-d_size N] [-g_size N] [-seed N]
 //	            [-max_train N] [-max_test N] [-extra_class] [-first_labels] [-synthetic] [-no_download]
 //	ssgan train -resume -out DIR [-epochs N]
@@ -22,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,13 +40,13 @@ func main() {
 const usage = `usage: ssgan <command> [flags]
 
 commands:
-  train   train on SVHN, MNIST or generated digits with the course's or the improved recipe, writing
-          metrics, samples, curves, checkpoints and a confusion matrix
-  eval    reload any checkpoint and print its test accuracy, per digit
+  train   train on SVHN, MNIST, generated digits or a folder of your own images (-data_dir) with the
+          course's or the improved recipe, writing metrics, samples, curves, checkpoints and a confusion matrix
+  eval    reload any checkpoint and print its test accuracy, per class
   bench   time training steps on generated data and print steps/s
   experiment  compare configurations (SSGAN, supervised-only) over seeds: a fixed split of one SVHN .mat
-          file, or MNIST's official split
-  predict classify PNG or JPEG images with a checkpoint: the digit, its probability and the runner-up
+          file, MNIST's official split, or a folder of images
+  predict classify image files with a checkpoint: the class, its probability and the runner-up
 
 Run "ssgan <command> -h" for a command's flags.
 `
@@ -149,7 +152,32 @@ func baseConfig(args []string) ssgan.TrainConfig {
 		}
 		return ""
 	}
-	return ssgan.DefaultConfig(value("dataset"), value("recipe"), value("model"))
+	dataset := value("dataset")
+	if value("data_dir") != "" && dataset == "" {
+		dataset = data.DatasetFolder
+	}
+	return ssgan.DefaultConfig(dataset, value("recipe"), value("model"))
+}
+
+// folderFlags registers the flags of a folder of your own images (train and experiment).
+func folderFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) (imageSize *int, grey *bool) {
+	fs.StringVar(&cfg.Data.Dir, "data_dir", "", "a folder of your own images: DIR/train/<class>/ (labelled), DIR/unlabelled/ (any depth), optional DIR/test/<class>/ and DIR/valid/<class>/")
+	fs.Float64Var(&cfg.Data.HoldOut, "hold_out", cfg.Data.HoldOut, "-data_dir without a test folder: the part of each class's labelled images held apart to test on")
+	fs.BoolVar(&cfg.Data.SkipBad, "skip_bad_images", false, "-data_dir: skip (and name) files that are not images instead of refusing the folder")
+	fs.Int64Var(&cfg.Data.MaxPixels, "max_pixels", data.MaxImagePixels, "-data_dir: refuse, from its header, an image that declares more pixels than this (width x height)")
+	return fs.Int("image_size", 32, "-data_dir: images are resized to N x N (a multiple of 4)"), fs.Bool("grey", false, "-data_dir: read the images as grey (1 channel) instead of colour")
+}
+
+// applyFolderFlags sets the image shape both the folder loader and the networks use.
+func applyFolderFlags(cfg *ssgan.TrainConfig, imageSize int, grey bool) {
+	if cfg.Data.Dataset != data.DatasetFolder {
+		return
+	}
+	shape := data.Shape{Height: imageSize, Width: imageSize, Channels: 3}
+	if grey {
+		shape.Channels = 1
+	}
+	cfg.Data.Image, cfg.Model.Image = shape, shape
 }
 
 // recipeFlags registers the flags that choose the data set, the recipe and the network family.
@@ -180,6 +208,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.Model.InitStddev, "init_stddev", cfg.Model.InitStddev, "weights start from N(0, this); 0: GoMLX's He initialisation")
 	fs.IntVar(&cfg.BNBatches, "bn_batches", cfg.BNBatches, "batches that recompute the inference BN statistics after each epoch (0: moving averages)")
 	fs.BoolVar(&cfg.Data.Synthetic, "synthetic", false, "generated digit images at SVHN's sizes instead of the .mat files")
+	imageSize, grey := folderFlags(fs, &cfg)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -187,6 +216,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return resumeRun(ctx, fs, *outDir, *dataDir, !*noDownload, stdout, stderr)
 	}
 	cfg.Data.Seed = cfg.Seed
+	applyFolderFlags(&cfg, *imageSize, *grey)
 	switch {
 	case *outDir == "":
 		return usageError{errors.New("-out is required")}
@@ -196,7 +226,17 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	// Hold -out before looking at it, so that a second run started at the same time is refused instead
+	// A run that is refused must not touch -out: check an earlier run there before loading anything, and
+	// load (and check) the data before -out is created or cleared.
+	if earlier := ssgan.RunOutputs(*outDir); len(earlier) > 0 && !*force {
+		return fmt.Errorf("%s already holds a run (%s): choose another -out, or add -force to replace it", *outDir, filepath.Base(earlier[0]))
+	}
+	ds, err := data.LoadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Model.Classes = ds.Classes
+	// Hold -out before clearing it, so that a second run started at the same time is refused instead
 	// of mixing its epochs into this one's.
 	release, err := ssgan.LockOutDir(*outDir)
 	if err != nil {
@@ -206,11 +246,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if earlier := ssgan.RunOutputs(*outDir); len(earlier) > 0 && !*force {
 		return fmt.Errorf("%s already holds a run (%s): choose another -out, or add -force to replace it", *outDir, filepath.Base(earlier[0]))
 	}
-	if err := ssgan.PrepareOutDir(*outDir, true); err != nil { // Before any data is loaded or step taken.
-		return err
-	}
-	ds, err := data.LoadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
-	if err != nil {
+	if err := ssgan.PrepareOutDir(*outDir, true); err != nil { // Before any step is taken.
 		return err
 	}
 	m, err := newModel(cfg, stderr)
@@ -299,7 +335,7 @@ func resumeRun(ctx context.Context, fs *flag.FlagSet, outDir, dataDir string, do
 func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	ckpt := fs.String("ckpt", "", "checkpoint: a train -out directory (its last epoch), or a file in it such as best.ssgan (required)")
-	dataDir := fs.String("data", "data", "directory with the SVHN .mat files, or MNIST's four files for an MNIST checkpoint (not needed for -synthetic checkpoints)")
+	dataDir := fs.String("data", "data", "directory with the SVHN .mat files, or MNIST's four files for an MNIST checkpoint (not needed for -synthetic checkpoints, nor for a folder's: the checkpoint names its folder)")
 	maxTest := fs.Int("max_test", -1, "use only the first N test images (default: as in training)")
 	confusion := fs.String("confusion", "", "where to write the confusion matrix PNG (default: eval_confusion.png beside the checkpoint; \"-\": none)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -320,6 +356,15 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *maxTest >= 0 {
 		opt.MaxTest = *maxTest
 	}
+	if opt.Dataset == data.DatasetFolder {
+		classes, err := data.FolderClasses(opt.Dir)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(classes, m.Config.Model.ClassNames()) {
+			return fmt.Errorf("%s: its classes (%s) are no longer the checkpoint's (%s)", opt.Dir, strings.Join(classes, ", "), strings.Join(m.Config.Model.ClassNames(), ", "))
+		}
+	}
 	test, err := data.LoadTestSet(ctx, *dataDir, opt)
 	if err != nil {
 		return err
@@ -331,10 +376,10 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	images := test.Len()
 	acc := c.Accuracy()
 	fmt.Fprintf(stdout, "ssgan: checkpoint %s (epoch %d): test accuracy %.4f on %d images\n", *ckpt, ck.Epoch(), acc, images)
-	perDigit, count := c.PerClass()
-	fmt.Fprint(stdout, "per digit:")
-	for d := range perDigit {
-		fmt.Fprintf(stdout, "  %d: %.3f (%d)", d, perDigit[d], count[d])
+	perClass, count := c.PerClass()
+	fmt.Fprint(stdout, "per class:")
+	for d, name := range c.Names {
+		fmt.Fprintf(stdout, "  %s: %.3f (%d)", name, perClass[d], count[d])
 	}
 	fmt.Fprintln(stdout)
 	if *confusion != "-" {

@@ -110,7 +110,7 @@ func TestTrainThenEval(t *testing.T) {
 		t.Errorf("eval printed %q, want test accuracy %s on 60 images", evalOut, final[1])
 	}
 	// Per-digit results and the confusion matrix; model selection on the validation split.
-	if !regexp.MustCompile(`per digit:(  \d: [0-9.]+ \(\d+\)){10}`).MatchString(evalOut) {
+	if !regexp.MustCompile(`per class:(  \d: [0-9.]+ \(\d+\)){10}`).MatchString(evalOut) {
 		t.Errorf("eval lacks the per-digit line:\n%s", evalOut)
 	}
 	for _, name := range []string{"eval_confusion.png", ssgan.ConfusionFile, ssgan.BestCheckpointFile} {
@@ -328,7 +328,7 @@ func TestPredict(t *testing.T) {
 			t.Errorf("line %d: %q", i, lines[i])
 		}
 	}
-	if !strings.HasPrefix(lines[2], junk+": error: not a PNG or JPEG") {
+	if !strings.HasPrefix(lines[2], junk+": error: not an image (PNG, JPEG") {
 		t.Errorf("non-image line: %q", lines[2])
 	}
 	// The exact-size PNG holds the same pixels the model was given in training form: same answer as
@@ -360,7 +360,7 @@ func TestPredict(t *testing.T) {
 	}
 	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		var p prediction
-		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Digit < 0 || p.Digit > 9 || p.Probability < p.RunnerUpP {
+		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Label < 0 || p.Label > 9 || p.Class != fmt.Sprint(p.Label) || p.Probability < p.RunnerUpP {
 			t.Errorf("json line %q: %+v %v", l, p, err)
 		}
 	}

@@ -13,17 +13,21 @@ import (
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// prediction is one file's answer (the -json form).
+// prediction is one file's answer (the -json form): the class by name and by label index (for SVHN and
+// MNIST the name is the digit).
 type prediction struct {
-	File        string  `json:"file"`
-	Digit       int     `json:"digit"`
-	Probability float32 `json:"probability"`
-	RunnerUp    int     `json:"runner_up"`
-	RunnerUpP   float32 `json:"runner_up_probability"`
-	Error       string  `json:"error,omitempty"`
+	File          string  `json:"file"`
+	Class         string  `json:"class"`
+	Label         int     `json:"label"`
+	Probability   float32 `json:"probability"`
+	RunnerUpClass string  `json:"runner_up_class"`
+	RunnerUp      int     `json:"runner_up_label"`
+	RunnerUpP     float32 `json:"runner_up_probability"`
+	Error         string  `json:"error,omitempty"`
 }
 
-// predict classifies image files (PNG or JPEG, any size, colour or grey) with a checkpoint: one line per
+// predict classifies image files (any size, colour or grey, in the formats data.ReadImageFile reads) with
+// a checkpoint: one line per
 // file. A file that cannot be read as an image gets a line saying so; the others are still predicted,
 // and the exit status is non-zero at the end.
 func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,7 +59,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	shape := m.InputShape()
+	shape, names := m.InputShape(), m.Config.Model.ClassNames()
 	failed := 0
 	for _, file := range files {
 		if err := ctx.Err(); err != nil {
@@ -66,7 +70,8 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err == nil {
 			var probs [][]float32
 			if probs, err = m.Probabilities(pixels, 1); err == nil {
-				pred.Digit, pred.Probability, pred.RunnerUp, pred.RunnerUpP = topTwo(probs[0])
+				pred.Label, pred.Probability, pred.RunnerUp, pred.RunnerUpP = topTwo(probs[0])
+				pred.Class, pred.RunnerUpClass = names[pred.Label], names[pred.RunnerUp]
 			}
 		}
 		if err != nil {
@@ -80,7 +85,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		case pred.Error != "":
 			fmt.Fprintf(stdout, "%s: error: %s\n", file, oneLine(pred.Error))
 		default:
-			fmt.Fprintf(stdout, "%s: %d (p=%.3f), runner-up %d (p=%.3f)\n", file, pred.Digit, pred.Probability, pred.RunnerUp, pred.RunnerUpP)
+			fmt.Fprintf(stdout, "%s: %s (p=%.3f), runner-up %s (p=%.3f)\n", file, pred.Class, pred.Probability, pred.RunnerUpClass, pred.RunnerUpP)
 		}
 	}
 	if failed > 0 {
@@ -89,7 +94,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// topTwo returns the most and second most probable digits.
+// topTwo returns the most and second most probable classes.
 func topTwo(probs []float32) (d1 int, p1 float32, d2 int, p2 float32) {
 	idx := make([]int, len(probs))
 	for i := range idx {

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+)
+
+// wordFolder writes a folder of generated digits 1, 4 and 7 as three classes named by words: labelled
+// images in train/, unlabelled ones in unlabelled/, and with heldApart 0 a test/ folder of testPer per
+// class. It returns the folder and, for each class name, one image file of that class outside it.
+func wordFolder(t *testing.T, labelledPer, unlabelled, testPer int) (string, map[string]string) {
+	t.Helper()
+	root := t.TempDir()
+	names := make([]string, data.NumClasses)
+	names[1], names[4], names[7] = "one", "four", "seven"
+	im := data.SyntheticDigits(20*(labelledPer+testPer+1)+2*unlabelled, 11)
+	count := map[int32]int{}
+	var train, test, unl, spare []int
+	for i, l := range im.Labels {
+		if names[l] == "" {
+			continue
+		}
+		switch c := count[l]; {
+		case c < labelledPer:
+			train = append(train, i)
+		case c < labelledPer+testPer:
+			test = append(test, i)
+		case c == labelledPer+testPer:
+			spare = append(spare, i)
+		case len(unl) < unlabelled:
+			unl = append(unl, i)
+		}
+		count[l]++
+	}
+	for _, w := range []struct {
+		split string
+		idx   []int
+		names []string
+	}{{data.FolderTrain, train, names}, {data.FolderTest, test, names}, {data.FolderUnlabelled, unl, nil}} {
+		if err := data.WriteFolder(root, w.split, im, w.idx, w.names); err != nil {
+			t.Fatal(err)
+		}
+	}
+	elsewhere := t.TempDir()
+	files := map[string]string{}
+	if err := data.WriteFolder(elsewhere, "x", im, spare, names); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range spare {
+		n := names[im.Labels[i]]
+		matches, _ := filepath.Glob(filepath.Join(elsewhere, "x", n, "*.png"))
+		files[n] = matches[0]
+	}
+	return root, files
+}
+
+// Your own images: three classes named by words, trained from a folder with each recipe; the accuracy on
+// the test folder beats chance (1/3), eval reproduces it per class by name, and predict names classes.
+func TestFolderTrainEvalPredict(t *testing.T) {
+	root, files := wordFolder(t, 20, 150, 20)
+	for _, recipe := range []string{ssgan.RecipeCourse, ssgan.RecipeImproved} {
+		t.Run(recipe, func(t *testing.T) {
+			out := t.TempDir()
+			code, stdout, stderr := runCLI("train", "-data_dir", root, "-out", out, "-recipe", recipe, "-d_size", "8", "-g_size", "4",
+				"-epochs", "8", "-batch", "32", "-seed", "2", "-lr", "0.002", "-drop", "0", "-input_drop", "0")
+			if code != 0 {
+				t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, "3 classes (four, one, seven)") || !strings.Contains(stdout, "60 test") {
+				t.Errorf("the run does not say what it trains on:\n%s", stdout)
+			}
+			final := regexp.MustCompile(`final test accuracy ([0-9.]+)`).FindStringSubmatch(stdout)
+			if final == nil {
+				t.Fatalf("no final accuracy:\n%s", stdout)
+			}
+			if acc, _ := strconv.ParseFloat(final[1], 64); acc <= 0.5 {
+				t.Errorf("test accuracy %s on 3 classes: want well above chance (1/3)", final[1])
+			}
+			code, evalOut, stderr := runCLI("eval", "-ckpt", out)
+			if code != 0 || !strings.Contains(evalOut, "test accuracy "+final[1]+" on 60 images") {
+				t.Errorf("eval: exit %d, %q (want test accuracy %s on 60 images), %s", code, evalOut, final[1], stderr)
+			}
+			if !regexp.MustCompile(`per class:  four: [0-9.]+ \(20\)  one: [0-9.]+ \(20\)  seven: [0-9.]+ \(20\)`).MatchString(evalOut) {
+				t.Errorf("eval lacks the per-class line by name:\n%s", evalOut)
+			}
+			for _, name := range []string{ssgan.ConfusionFile, ssgan.BestCheckpointFile, "eval_confusion.png"} {
+				if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+					t.Errorf("missing %s", name)
+				}
+			}
+			right := 0
+			for class, file := range files {
+				code, predOut, stderr := runCLI("predict", "-ckpt", out, file)
+				m := regexp.MustCompile(`: (four|one|seven) \(p=[0-9.]+\), runner-up (four|one|seven) \(p=`).FindStringSubmatch(predOut)
+				if code != 0 || m == nil {
+					t.Fatalf("predict: exit %d, %q, %s", code, predOut, stderr)
+				}
+				if m[1] == class {
+					right++
+				}
+			}
+			t.Logf("%s: test accuracy %s; predict named %d of 3 spare images right", recipe, final[1], right)
+		})
+	}
+}
+
+// A bad folder is refused in one line and -out is left as it was: not created, or its earlier run kept.
+func TestFolderRefusedLeavesOutAlone(t *testing.T) {
+	root, _ := wordFolder(t, 3, 0, 0)
+	if err := os.WriteFile(filepath.Join(root, data.FolderTrain, "one", "readme.txt"), []byte("hi"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := runCLI("train", "-data_dir", root, "-out", out, "-epochs", "1")
+	if code != 1 || !strings.Contains(stderr, "readme.txt: not an image") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("exit %d, %q: want 1 and one line naming readme.txt", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("-out was created for a refused run (%v)", err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-data_dir", root, "-image_size", "30"}, "multiples of 4"},
+		{[]string{"-data_dir", root, "-hold_out", "1"}, "hold_out 1"},
+		{[]string{"-data_dir", root, "-dataset", "mnist"}, "data_dir with dataset mnist"},
+		{[]string{"-data_dir", root, "-synthetic"}, "choose one source"},
+	} {
+		code, _, stderr := runCLI(append([]string{"train", "-out", out, "-epochs", "1"}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q: want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
