@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,35 @@ func TestEveryCombinationTrainsOrIsRefused(t *testing.T) {
 	}
 }
 
+// Any number of classes: three named classes flow through both recipes and both network families (the
+// extra "fake" logit too) into checkpoints that keep the names and score what the run reported.
+func TestThreeClassesTrainAndReload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains three tiny models")
+	}
+	names := []string{"ant", "bee", "cat"}
+	threeClasses := func(im *data.Images) *data.Images {
+		for i, l := range im.Labels {
+			im.Labels[i] = l % 3
+		}
+		return im
+	}
+	for _, tc := range []struct {
+		recipe, arch string
+		extra        bool
+	}{{RecipeCourse, ArchConv, true}, {RecipeImproved, ArchConv, false}, {RecipeImproved, ArchMLP, false}} {
+		t.Run(tc.recipe+"/"+tc.arch, func(t *testing.T) {
+			cfg := DefaultConfig(data.DatasetMNIST, tc.recipe, tc.arch)
+			cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.Model.ExtraClass, cfg.Model.Classes = 4, 2, 8, tc.extra, names
+			cfg.BatchSize, cfg.Epochs, cfg.BNBatches, cfg.EMADecay, cfg.Data.Labels = 16, 2, 2, 0.9, 15
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			checkRunOutputs(t, cfg, threeClasses(greyDigits(96, 1)), threeClasses(greyDigits(40, 2)))
+		})
+	}
+}
+
 // checkRunOutputs trains cfg on train/test and checks the outputs every run writes, and that both
 // checkpoints, rebuilt by LoadCheckpoint, predict what the run reported.
 func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
@@ -113,6 +143,9 @@ func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if names := c.Config().Model.ClassNames(); !slices.Equal(names, cfg.Model.ClassNames()) {
+			t.Errorf("%s keeps the classes %v, want %v", ck.file, names, cfg.Model.ClassNames())
+		}
 		got, err := loaded.Accuracy(ds.Test, cfg.BatchSize)
 		if err != nil {
 			t.Fatal(err)
@@ -126,6 +159,9 @@ func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
 		}
 		right := 0
 		for i, row := range probs {
+			if len(row) != cfg.Model.NumClasses() {
+				t.Fatalf("%s: %d probabilities per image, want one per class (%d)", ck.file, len(row), cfg.Model.NumClasses())
+			}
 			top := 0
 			for k := range row {
 				if row[k] > row[top] {

@@ -168,8 +168,12 @@ func LoadFolder(ctx context.Context, opt DatasetOptions, progress io.Writer) (*D
 	if !f.hasTest {
 		labelled, test = holdOut(im.Labels, labelled, opt.HoldOut, opt.Seed)
 	}
-	if len(test) == 0 {
-		return nil, fmt.Errorf("%s: no test images left (every file of %s was skipped)", opt.Dir, FolderTest)
+	switch {
+	case len(test) == 0 && f.hasTest:
+		return nil, fmt.Errorf("%s: no test images left (every file was skipped)", filepath.Join(opt.Dir, FolderTest))
+	case len(test) == 0:
+		return nil, fmt.Errorf("%s: every class has a single labelled image, so none can be held apart to test on: add a %s folder",
+			filepath.Join(opt.Dir, FolderTrain), filepath.Join(opt.Dir, FolderTest))
 	}
 	ds := &Dataset{Train: im.Subset(slices.Concat(labelled, unl)), Test: im.Subset(test), Classes: f.classes}
 	if len(valid) > 0 {

@@ -1,12 +1,20 @@
 package data
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
 )
 
 // digitFolder writes a folder data set of three word-named classes made of generated digits 1, 4 and 7:
@@ -199,4 +207,82 @@ func TestLoadFolderUnreadable(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("error %v, want one naming %s and the permission", err, dir)
 	}
+}
+
+// Mixed sizes, colour and grey, and every format the loader names: each becomes a 32x32 colour image of
+// its own colour (a flat image keeps its colour through any resize; JPEG within a few levels).
+func TestLoadFolderMixedSizesAndFormats(t *testing.T) {
+	root := t.TempDir()
+	type file struct {
+		name      string
+		w, h      int
+		grey      bool
+		r, g, b   uint8
+		tolerance int
+	}
+	files := []file{
+		{"a/big.png", 640, 480, false, 200, 30, 40, 0},
+		{"a/small.gif", 7, 5, false, 0, 0, 255, 0},
+		{"a/grey.jpg", 17, 23, true, 90, 90, 90, 3},
+		{"b/wide.bmp", 100, 10, false, 10, 220, 10, 0},
+		{"b/tall.tiff", 3, 90, false, 250, 250, 0, 0},
+		{"b/photo.jpg", 33, 31, false, 120, 60, 200, 6},
+	}
+	for _, f := range files {
+		path := filepath.Join(root, FolderTrain, f.name)
+		must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		must(t, os.WriteFile(path, encodeFlat(t, filepath.Ext(f.name), f.w, f.h, f.grey, f.r, f.g, f.b), 0o644))
+	}
+	must(t, os.MkdirAll(filepath.Join(root, FolderTest, "a"), 0o755))
+	must(t, os.WriteFile(filepath.Join(root, FolderTest, "a", "t.png"), encodeFlat(t, ".png", 5, 5, false, 1, 2, 3), 0o644))
+	ds, err := LoadFolder(context.Background(), folderOptions(root), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Listed class by class, files sorted: a/big.png, a/grey.jpg, a/small.gif, b/photo.jpg, b/tall.tiff, b/wide.bmp.
+	order := []int{0, 2, 1, 5, 4, 3}
+	for k, i := range order {
+		f, px := files[i], ds.Train.Image(k)
+		for p := 0; p < len(px); p += 3 {
+			for c, want := range []uint8{f.r, f.g, f.b} {
+				if d := int(px[p+c]) - int(want); d > f.tolerance || -d > f.tolerance {
+					t.Fatalf("%s: pixel %d channel %d is %d, want %d", f.name, p/3, c, px[p+c], want)
+				}
+			}
+		}
+	}
+}
+
+func encodeFlat(t *testing.T, ext string, w, h int, grey bool, r, g, b uint8) []byte {
+	t.Helper()
+	var img image.Image
+	if grey {
+		gi := image.NewGray(image.Rect(0, 0, w, h))
+		for i := range gi.Pix {
+			gi.Pix[i] = r
+		}
+		img = gi
+	} else {
+		ci := image.NewRGBA(image.Rect(0, 0, w, h))
+		for i := 0; i < len(ci.Pix); i += 4 {
+			ci.Pix[i], ci.Pix[i+1], ci.Pix[i+2], ci.Pix[i+3] = r, g, b, 255
+		}
+		img = ci
+	}
+	var buf bytes.Buffer
+	var err error
+	switch ext {
+	case ".png":
+		err = png.Encode(&buf, img)
+	case ".jpg":
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95})
+	case ".gif":
+		err = gif.Encode(&buf, img, nil)
+	case ".bmp":
+		err = bmp.Encode(&buf, img)
+	case ".tiff":
+		err = tiff.Encode(&buf, img, nil)
+	}
+	must(t, err)
+	return buf.Bytes()
 }

@@ -82,13 +82,8 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case mnist:
 		what = "MNIST in " + *dataDir
 	case folder:
-		opt = cfg.Data
+		opt = cfg.Data // Its folder made absolute by applyFolderFlags.
 		opt.Seed = 1
-		abs, err := filepath.Abs(opt.Dir)
-		if err != nil {
-			return err
-		}
-		opt.Dir = abs
 		what = "folder " + cfg.Data.Dir
 	default:
 		file, err := filepath.Abs(*dataFile)

@@ -168,10 +168,14 @@ func folderFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) (imageSize *int, grey
 	return fs.Int("image_size", 32, "-data_dir: images are resized to N x N (a multiple of 4)"), fs.Bool("grey", false, "-data_dir: read the images as grey (1 channel) instead of colour")
 }
 
-// applyFolderFlags sets the image shape both the folder loader and the networks use.
+// applyFolderFlags sets the image shape both the folder loader and the networks use, and makes the
+// folder's path absolute (the checkpoint records it, so eval finds the test images from anywhere).
 func applyFolderFlags(cfg *ssgan.TrainConfig, imageSize int, grey bool) {
 	if cfg.Data.Dataset != data.DatasetFolder {
 		return
+	}
+	if abs, err := filepath.Abs(cfg.Data.Dir); err == nil && cfg.Data.Dir != "" {
+		cfg.Data.Dir = abs
 	}
 	shape := data.Shape{Height: imageSize, Width: imageSize, Channels: 3}
 	if grey {
