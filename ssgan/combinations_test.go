@@ -102,6 +102,7 @@ func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ds.Classes = cfg.Model.Classes
 	m, err := NewModel(backend(t), cfg, ReferencePieces())
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +175,31 @@ func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
 		}
 		if acc := float64(right) / float64(len(probs)); acc != ck.acc {
 			t.Errorf("%s: the most probable digits score %.4f; the run reported %.4f", ck.file, acc, ck.acc)
+		}
+	}
+}
+
+// A model and a data set that disagree on the classes are refused before training, in one line.
+func TestTrainRefusesOtherClasses(t *testing.T) {
+	digits := data.SyntheticDigits(32, 1)
+	for _, tc := range []struct {
+		model, data []string
+		want        string
+	}{
+		{[]string{"ant", "bee", "cat"}, nil, "the data's classes are the 10 digits but the model has 3 classes (ant, bee, cat)"},
+		{[]string{"ant", "bee"}, []string{"ant", "cat"}, "the data's classes (ant, cat) are not the model's (ant, bee)"},
+		{nil, []string{"ant", "cat"}, "the data's classes (ant, cat) are not the model's (0, 1, 2"},
+	} {
+		cfg := DefaultTrainConfig()
+		cfg.Model.DSize, cfg.Model.GSize, cfg.Model.Classes, cfg.Data.Labels = 4, 2, tc.model, 8
+		ds, err := data.NewDataset(digits, digits, cfg.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds.Classes = tc.data
+		_, err = Train(context.Background(), newTiny(t, cfg), ds, RunOptions{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("model %v, data %v: %v, want %q", tc.model, tc.data, err, tc.want)
 		}
 	}
 }

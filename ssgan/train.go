@@ -49,6 +49,9 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		return nil, fmt.Errorf("training set is empty: nothing to train on")
 	case ds.Train.Shape != m.InputShape():
 		return nil, fmt.Errorf("the data's images are %s but the networks take %s (set the model's Image, or pick the data set it was built for)", ds.Train.Shape, m.InputShape())
+	case len(ds.Classes) == 0 && cfg.Model.NumClasses() != NumClasses:
+		return nil, fmt.Errorf("the data's classes are the 10 digits but the model has %d classes (%s): give the data set its Classes",
+			cfg.Model.NumClasses(), strings.Join(cfg.Model.ClassNames(), ", "))
 	case len(ds.Classes) > 0 && !slices.Equal(ds.Classes, cfg.Model.ClassNames()):
 		return nil, fmt.Errorf("the data's classes (%s) are not the model's (%s): set the model's Classes from the data set",
 			strings.Join(ds.Classes, ", "), strings.Join(cfg.Model.ClassNames(), ", "))
