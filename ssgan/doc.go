@@ -13,8 +13,10 @@
 //   - Configuration (config.go): TrainConfig and ModelConfig, DefaultConfig per data set, recipe and
 //     network family, and Validate, which accepts exactly the combinations that train.
 //   - Data: package ssgan/data (no GoMLX). One image type, data.Images, carries its shape (32x32x3 for
-//     SVHN, 28x28x1 for MNIST); SVHN's .mat files, MNIST's IDX files and generated digits all become one
-//     data.Dataset (split, label mask, batches).
+//     SVHN, 28x28x1 for MNIST); SVHN's .mat files, MNIST's IDX files, generated digits and a folder of
+//     your own images all become one data.Dataset (split, label mask, batches, class names).
+//   - Classes: the digits' ten, or any K of a folder (ModelConfig.Classes, kept in the checkpoint); the
+//     class layer has K logits (K+1 with the extra "fake" class) and every metric and plot follows.
 //   - Networks (networks.go, mlp.go): the course's conv discriminator and generator, and the improved
 //     recipe's MLPs, each built for the image shape it is given. Pieces bundles the parts the lesson's
 //     exercises write, so other implementations plug in.

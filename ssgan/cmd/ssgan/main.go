@@ -116,7 +116,7 @@ func modelFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Model.DSize, "d_size", cfg.Model.DSize, "discriminator width (the course: 64)")
 	fs.IntVar(&cfg.Model.GSize, "g_size", cfg.Model.GSize, "generator width (the course: 32)")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
-	fs.BoolVar(&cfg.Model.ExtraClass, "extra_class", cfg.Model.ExtraClass, "11 logits (10 digits + fake) instead of 10")
+	fs.BoolVar(&cfg.Model.ExtraClass, "extra_class", cfg.Model.ExtraClass, "one logit per class plus a free fake one (11 for the digits) instead of one per class")
 	fs.StringVar(&cfg.Model.Upsample, "upsample", ssgan.DefaultUpsample,
 		"how the generator doubles resolution: transposed (the course's 5x5 transposed convolution), resize or subpixel")
 	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
