@@ -73,6 +73,8 @@ func (o DatasetOptions) Validate() error {
 		return fmt.Errorf("a folder data set needs its folder (-data_dir)")
 	case o.Dir != "" && o.Dataset != DatasetFolder:
 		return fmt.Errorf("data_dir with dataset %s: a folder of images is its own data set (leave -dataset out)", o.Dataset)
+	case o.Dataset == DatasetFolder && (o.MaxTrain > 0 || o.MaxTest > 0):
+		return fmt.Errorf("max_train or max_test with data_dir: a folder's images are the files in it (move some out instead)")
 	case o.Dataset == DatasetFolder && (o.Synthetic || o.File != ""):
 		return fmt.Errorf("data_dir with synthetic or data_file: choose one source of images")
 	case o.Dataset == DatasetFolder && !(o.HoldOut > 0 && o.HoldOut < 1):

@@ -214,11 +214,7 @@ func LoadFolderTest(ctx context.Context, opt DatasetOptions, progress io.Writer)
 	if !f.hasTest {
 		_, idx = holdOut(im.Labels, idx, opt.HoldOut, opt.Seed)
 	}
-	test := im.Subset(idx)
-	if opt.MaxTest > 0 {
-		test = test.Head(opt.MaxTest)
-	}
-	return test, nil
+	return im.Subset(idx), nil
 }
 
 // folderListing is a folder data set's files and their labels, before decoding.

@@ -133,6 +133,7 @@ func TestFolderRefusedLeavesOutAlone(t *testing.T) {
 		{[]string{"-data_dir", root, "-hold_out", "1"}, "hold_out 1"},
 		{[]string{"-data_dir", root, "-dataset", "mnist"}, "data_dir with dataset mnist"},
 		{[]string{"-data_dir", root, "-synthetic"}, "choose one source"},
+		{[]string{"-data_dir", root, "-max_test", "10"}, "max_train or max_test with data_dir"},
 	} {
 		code, _, stderr := runCLI(append([]string{"train", "-out", out, "-epochs", "1"}, tc.args...)...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {

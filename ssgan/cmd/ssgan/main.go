@@ -357,6 +357,9 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opt := m.Config.Data
+	if *maxTest >= 0 && opt.Dataset == data.DatasetFolder {
+		return usageError{fmt.Errorf("-max_test with a folder's checkpoint: its test set is the folder's test images (all of them)")}
+	}
 	if *maxTest >= 0 {
 		opt.MaxTest = *maxTest
 	}
