@@ -399,3 +399,36 @@ func decodeFiles(ctx context.Context, files []string, labels []int32, opt Datase
 	}
 	return im, ok, nil
 }
+
+// WriteFolderSplit writes labelled images as a folder data set (the layout LoadFolder reads): of each class
+// that names gives a name (the others are left out), in order, the first `labelled` images go to train/,
+// the next `test` to test/, and the rest to unlabelled/, at most `unlabelled` of them in all (< 0: all).
+// It returns how many images went to each of the three.
+func WriteFolderSplit(root string, im *Images, names []string, labelled, test, unlabelled int) (nTrain, nTest, nUnlabelled int, err error) {
+	count := make([]int, len(names))
+	var trainIdx, testIdx, unl []int
+	for i, l := range im.Labels {
+		if int(l) >= len(names) || names[l] == "" {
+			continue
+		}
+		switch c := count[l]; {
+		case c < labelled:
+			trainIdx = append(trainIdx, i)
+		case c < labelled+test:
+			testIdx = append(testIdx, i)
+		case unlabelled < 0 || len(unl) < unlabelled:
+			unl = append(unl, i)
+		}
+		count[l]++
+	}
+	for _, w := range []struct {
+		split string
+		idx   []int
+		names []string
+	}{{FolderTrain, trainIdx, names}, {FolderTest, testIdx, names}, {FolderUnlabelled, unl, nil}} {
+		if err := WriteFolder(root, w.split, im, w.idx, w.names); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	return len(trainIdx), len(testIdx), len(unl), nil
+}

@@ -51,31 +51,10 @@ func run(mat, out, digitList string, labels, test int) error {
 	}
 	// In file order: the first images of each class are labelled, the next are the test set, the rest
 	// unlabelled.
-	count := make([]int, data.NumClasses)
-	var train, testIdx, unl []int
-	for i, l := range im.Labels {
-		if names[l] == "" {
-			continue
-		}
-		switch c := count[l]; {
-		case c < labels:
-			train = append(train, i)
-		case c < labels+test:
-			testIdx = append(testIdx, i)
-		default:
-			unl = append(unl, i)
-		}
-		count[l]++
+	train, testN, unl, err := data.WriteFolderSplit(out, im, names, labels, test, -1)
+	if err != nil {
+		return err
 	}
-	for _, w := range []struct {
-		split string
-		idx   []int
-		names []string
-	}{{data.FolderTrain, train, names}, {data.FolderTest, testIdx, names}, {data.FolderUnlabelled, unl, nil}} {
-		if err := data.WriteFolder(out, w.split, im, w.idx, w.names); err != nil {
-			return err
-		}
-	}
-	fmt.Printf("%s: %d labelled, %d test, %d unlabelled images of digits %s\n", out, len(train), len(testIdx), len(unl), digitList)
+	fmt.Printf("%s: %d labelled, %d test, %d unlabelled images of digits %s\n", out, train, testN, unl, digitList)
 	return nil
 }

@@ -13,49 +13,28 @@ import (
 )
 
 // wordFolder writes a folder of generated digits 1, 4 and 7 as three classes named by words: labelled
-// images in train/, unlabelled ones in unlabelled/, and with heldApart 0 a test/ folder of testPer per
-// class. It returns the folder and, for each class name, one image file of that class outside it.
+// images in train/, a test/ folder of testPer per class (none for 0: the run holds some apart), and
+// unlabelled ones in unlabelled/. It returns the folder and, for each class name, an image file of that
+// class from elsewhere (other generated digits).
 func wordFolder(t *testing.T, labelledPer, unlabelled, testPer int) (string, map[string]string) {
 	t.Helper()
 	root := t.TempDir()
 	names := make([]string, data.NumClasses)
 	names[1], names[4], names[7] = "one", "four", "seven"
-	im := data.SyntheticDigits(20*(labelledPer+testPer+1)+2*unlabelled, 11)
-	count := map[int32]int{}
-	var train, test, unl, spare []int
-	for i, l := range im.Labels {
-		if names[l] == "" {
-			continue
-		}
-		switch c := count[l]; {
-		case c < labelledPer:
-			train = append(train, i)
-		case c < labelledPer+testPer:
-			test = append(test, i)
-		case c == labelledPer+testPer:
-			spare = append(spare, i)
-		case len(unl) < unlabelled:
-			unl = append(unl, i)
-		}
-		count[l]++
-	}
-	for _, w := range []struct {
-		split string
-		idx   []int
-		names []string
-	}{{data.FolderTrain, train, names}, {data.FolderTest, test, names}, {data.FolderUnlabelled, unl, nil}} {
-		if err := data.WriteFolder(root, w.split, im, w.idx, w.names); err != nil {
-			t.Fatal(err)
-		}
-	}
-	elsewhere := t.TempDir()
-	files := map[string]string{}
-	if err := data.WriteFolder(elsewhere, "x", im, spare, names); err != nil {
+	im := data.SyntheticDigits(20*(labelledPer+testPer)+2*unlabelled, 11)
+	if _, _, _, err := data.WriteFolderSplit(root, im, names, labelledPer, testPer, unlabelled); err != nil {
 		t.Fatal(err)
 	}
-	for _, i := range spare {
-		n := names[im.Labels[i]]
-		matches, _ := filepath.Glob(filepath.Join(elsewhere, "x", n, "*.png"))
+	elsewhere := t.TempDir()
+	if _, _, _, err := data.WriteFolderSplit(elsewhere, data.SyntheticDigits(60, 99), names, 1, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, n := range []string{"one", "four", "seven"} {
+		matches, _ := filepath.Glob(filepath.Join(elsewhere, data.FolderTrain, n, "*.png"))
+		if len(matches) != 1 {
+			t.Fatalf("no spare image of %s", n)
+		}
 		files[n] = matches[0]
 	}
 	return root, files
