@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"os"
@@ -240,8 +239,6 @@ func writeReport(rep *ExperimentReport, outDir string) error {
 	p.Title.Text = "Test accuracy per epoch (each line one seed)"
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "test accuracy"
-	palette := []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
-		{148, 103, 189, 255}, {140, 86, 75, 255}}
 	for ci, s := range rep.Summaries {
 		first := true
 		for _, r := range rep.Runs {
@@ -256,7 +253,7 @@ func writeReport(rep *ExperimentReport, outDir string) error {
 			if err != nil {
 				return err
 			}
-			l.Color = palette[ci%len(palette)]
+			l.Color = seriesColors[ci%len(seriesColors)]
 			p.Add(l)
 			if first {
 				p.Legend.Add(s.Config, l)

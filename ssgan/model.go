@@ -28,6 +28,7 @@ type Model struct {
 
 	net                                                    network
 	step, dStep, gStep, init, eval, probs, sample, refresh *model.Exec
+	features                                               *model.Exec    // Lazily compiled: only the feature figure uses it.
 	avg                                                    *weightAverage // The improved recipe's averaged test weights.
 	// order draws the improved recipe's batches (its state is saved with each checkpoint); nil until the
 	// first epoch, and again after Reseed.
@@ -61,6 +62,10 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 		return Predictions(m.logits(scope, x), m.Config.Model.NumClasses())
 	})
 	m.probs = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) *Node { return Softmax(m.logits(scope, x), -1) })
+	m.features = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
+		logits, f := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
+		return []*Node{f, logits} // The logits too: the pure-Go backend fails on a graph whose logits are left unused.
+	})
 	m.sample = newExec(&err, backend, m.Store, func(scope *model.Scope, z *Node) *Node {
 		return m.net.generator(scope, m.Config.Model, z, BNMode{})
 	})

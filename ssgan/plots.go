@@ -16,6 +16,11 @@ import (
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
+// seriesColors is the one palette of every chart (matplotlib's ten "tab10" colours), so that a series
+// has the same colour wherever it appears.
+var seriesColors = []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
+	{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255}, {188, 189, 34, 255}, {23, 190, 207, 255}}
+
 // SampleGrid lays out images of the given shape with values in [-1,1] (grey or colour) as a grid of rows x
 // cols with a 2-pixel gap.
 func SampleGrid(pixels []float32, shape data.Shape, rows, cols int) *image.RGBA {
@@ -105,7 +110,7 @@ func LearningCurves(history []EpochMetrics, dropout bool) ([]byte, error) {
 	if dropout {
 		trainName = "train (labelled images, dropout on)"
 	}
-	blue, orange := color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255}
+	blue, orange := seriesColors[0], seriesColors[1]
 	for _, err := range []error{
 		add(acc, trainName, series(func(h EpochMetrics) float64 { return h.TrainAcc }), blue, true),
 		add(acc, "test", series(func(h EpochMetrics) float64 { return h.TestAcc }), orange, false),
@@ -117,17 +122,21 @@ func LearningCurves(history []EpochMetrics, dropout bool) ([]byte, error) {
 		}
 	}
 	acc.Legend.Top, acc.Legend.Left = false, false
-	const w, h = 12 * vg.Inch, 3.6 * vg.Inch
+	return renderRow([]*plot.Plot{acc, dLoss, gLoss}, 12*vg.Inch, 3.6*vg.Inch, "learning curves")
+}
+
+// renderRow draws plots side by side on a w x h canvas and returns the PNG bytes (what names it in an error).
+func renderRow(plots []*plot.Plot, w, h vg.Length, what string) ([]byte, error) {
 	canvas := vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
 	dc := draw.New(canvas)
-	tiles := draw.Tiles{Rows: 1, Cols: 3, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2,
+	tiles := draw.Tiles{Rows: 1, Cols: len(plots), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2,
 		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
-	for i, p := range []*plot.Plot{acc, dLoss, gLoss} {
+	for i, p := range plots {
 		p.Draw(tiles.At(dc, i, 0))
 	}
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("learning curves: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -154,7 +163,7 @@ func AccuracyCurves(title string, curves []Curve) ([]byte, error) {
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "test accuracy"
-	colors := []color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}, {148, 103, 189, 255}}
+	colors := seriesColors
 	for i, c := range curves {
 		xy := make(plotter.XYs, len(c.Acc))
 		for e, a := range c.Acc {
@@ -178,11 +187,5 @@ func AccuracyCurves(title string, curves []Curve) ([]byte, error) {
 
 // renderPNG draws one plot on a w x h canvas and returns the PNG bytes (what names it in an error).
 func renderPNG(p *plot.Plot, w, h vg.Length, what string) ([]byte, error) {
-	canvas := vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
-	p.Draw(draw.New(canvas))
-	var buf bytes.Buffer
-	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return buf.Bytes(), nil
+	return renderRow([]*plot.Plot{p}, w, h, what)
 }

@@ -99,6 +99,44 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 		if slices.Equal(tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](other[0])) {
 			return fmt.Errorf("ClassLogits gives the same logits for different features: compute them from features")
 		}
+		if err := checkAffine(e, k, extra); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAffine: logits are an affine function of the features (one dense layer, nothing after it), so for
+// feature rows a, b, a+b and 0 the logits satisfy l(a) + l(b) = l(a+b) + l(0). A softmax, sigmoid or
+// activation after the layer breaks that, and training would then read probabilities as logits.
+func checkAffine(e *model.Exec, k int, extra bool) error {
+	const f = 8
+	a, b := randValues(f, 11, 1), randValues(f, 12, 1)
+	rows := make([]float32, 4*f)
+	for j := range f {
+		rows[j], rows[f+j], rows[2*f+j] = a[j], b[j], a[j]+b[j]
+	}
+	res, err := e.Call(tensors.FromFlatDataAndDimensions(rows, 4, f))
+	if err != nil {
+		return err
+	}
+	l := tensors.MustCopyFlatData[float32](res[0])
+	n := len(l) / 4
+	inUnit := true
+	for _, v := range l {
+		inUnit = inUnit && v >= 0 && v <= 1
+	}
+	for j := range n {
+		lhs, rhs := float64(l[j])+float64(l[n+j]), float64(l[2*n+j])+float64(l[3*n+j])
+		if math.Abs(lhs-rhs) <= 1e-4*(1+math.Abs(lhs)) {
+			continue
+		}
+		if inUnit {
+			return fmt.Errorf("ClassLogits with numClasses=%d, extraClass=%v returns values all between 0 and 1, as after a softmax or sigmoid: "+
+				"return the dense layer's raw output (logits); the losses and exercise 3 apply the softmax themselves", k, extra)
+		}
+		return fmt.Errorf("ClassLogits with numClasses=%d, extraClass=%v is not one linear layer of the features (an activation after it?): "+
+			"return the dense layer's raw output (logits), with nothing applied after it", k, extra)
 	}
 	return nil
 }
@@ -191,6 +229,32 @@ func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 		}
 		if !near(got[0], want, 1e-5) {
 			return fmt.Errorf("GANLogit with a logit of %s gives %g, want %g", tc.name, got[0], want)
+		}
+	}
+	return ganLogitPerRow(run)
+}
+
+// ganLogitPerRow: two images whose logits differ by 1e4. A maximum taken over the whole batch instead of
+// each row cancels in a one-row test, but here it underflows every exp of the smaller row to 0.
+func ganLogitPerRow(run func(logits []float32, classes int, extra bool) ([]float32, error)) error {
+	k := data.NumClasses
+	logits := make([]float32, 2*k)
+	for j := range k {
+		logits[j] = 1e4 + float32(j)
+		logits[k+j] = float32(j)
+	}
+	got, err := run(logits, k, false)
+	if err != nil {
+		return err
+	}
+	if len(got) != 2 {
+		return shapeError("GANLogit of [2,10] logits", len(got), 2)
+	}
+	for i := range got {
+		want := refGANLogit(logits[i*k:(i+1)*k], false)
+		if !near(got[i], want, 1e-3) {
+			return fmt.Errorf("GANLogit of two images whose logits differ by 1e4: image %d gives %g, want %g — "+
+				"take the maximum of each row (one per image, over axis 1), not one maximum over the whole batch", i, got[i], want)
 		}
 	}
 	return nil
@@ -360,6 +424,28 @@ func splitVariables(b compute.Backend, fn func(store *model.Store) (d, g []*mode
 	m.Store.VariableWithValue("/stray/weights", tensors.FromShape(shapes.Make(dtypes.Float32, 2)))
 	if _, _, err := callSplit(fn, m.Store); err == nil {
 		return fmt.Errorf("SplitVariables accepted a trainable variable (/stray/weights) that belongs to no player: return an error for it")
+	}
+	return splitWithoutGenerator(b, fn)
+}
+
+// splitWithoutGenerator: a model with no generator variables (labels alone) must get an error, not an
+// empty generator list that would leave the generator's optimizer with nothing to train.
+func splitWithoutGenerator(b compute.Backend, fn func(store *model.Store) (d, g []*model.Variable, err error)) error {
+	cfg := ssgan.DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize, cfg.SupervisedOnly = 2, 1, 4, 4, true
+	m, err := ssgan.NewModel(b, cfg, ssgan.ReferencePieces())
+	if err != nil {
+		return err
+	}
+	for batch := range data.Batches(data.SyntheticDigits(4, 1), 4, nil, []bool{true, false, true, false}) {
+		if _, err := m.Step(batch); err != nil {
+			return err
+		}
+	}
+	d, g, err := callSplit(fn, m.Store)
+	if err == nil {
+		return fmt.Errorf("SplitVariables returned %d discriminator and %d generator variables, and no error, for a model "+
+			"without a generator: return an error when either list is empty (that player's optimizer would train nothing)", len(d), len(g))
 	}
 	return nil
 }

@@ -131,6 +131,52 @@ func TestChecksCatchMistakes(t *testing.T) {
 				return Add(ssgan.Dense(scope, "logits", f, ssgan.NumLogits(k, extra)), f) // [3,10] + [3,8].
 			})
 		}},
+		{"softmax after the class logits", "as after a softmax or sigmoid", func() error {
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
+				return Softmax(ssgan.Dense(scope, "class_logits", f, ssgan.NumLogits(k, extra)), -1)
+			})
+		}},
+		{"sigmoid after the class logits", "as after a softmax or sigmoid", func() error {
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
+				return Sigmoid(ssgan.Dense(scope, "class_logits", f, ssgan.NumLogits(k, extra)))
+			})
+		}},
+		{"leaky ReLU after the class logits", "not one linear layer of the features", func() error {
+			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
+				return ssgan.LeakyReLU(ssgan.Dense(scope, "class_logits", f, ssgan.NumLogits(k, extra)), 0.2)
+			})
+		}},
+		{"one maximum over the whole batch", "take the maximum of each row", func() error {
+			return lessoncheck.GANLogit(func(l *Node, extra bool) *Node {
+				k := l.Shape().Dimensions[1]
+				if extra {
+					k--
+				}
+				digits := Slice(l, AxisRange(), AxisRange(0, k))
+				m := ReduceAllMax(digits)
+				lse := Add(m, Log(ReduceSum(Exp(Sub(digits, m)), -1)))
+				if extra {
+					lse = Sub(lse, Squeeze(Slice(l, AxisRange(), AxisRange(k, k+1)), -1))
+				}
+				return lse
+			})
+		}},
+		{"an empty list without an error", "return an error when either list is empty", func() error {
+			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
+				for v := range s.IterVariables() {
+					switch {
+					case !v.Trainable:
+					case strings.HasPrefix(v.Path(), "/discriminator/"):
+						d = append(d, v)
+					case strings.HasPrefix(v.Path(), "/generator/"):
+						g = append(g, v)
+					default:
+						return nil, nil, fmt.Errorf("stray %s", v.Path())
+					}
+				}
+				return d, g, nil
+			})
+		}},
 		{"class logits in a layer of another name", `in a layer named "class_logits"`, func() error {
 			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
 				return ssgan.Dense(scope, "logits", f, ssgan.NumLogits(k, extra))

@@ -28,6 +28,8 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	runFlags(fs, &cfg)
 	outDir := fs.String("out", "", "output directory (required)")
 	pool := fs.Int("pool", 8000, "the first N images are the training pool; the rest are held apart for evaluation")
+	maxTest := fs.Int("max_test", 0, "-data_file: test on the first N held-apart images only (0: all); with -pool 8000 and -max_test 2000 "+
+		"the split is the same in SVHN's whole test file and in its first 10,000 images")
 	seedList := fs.String("seeds", "1,2,3", "comma-separated training seeds")
 	configList := fs.String("configs", "ssgan,supervised_only", "comma-separated configurations: ssgan, supervised_only")
 	splitOnly := fs.Bool("split_only", false, "only write the split (split.json) to -out, for the PyTorch twin")
@@ -50,6 +52,10 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usageError{errors.New("-data_dir and -data_file: choose one source of images")}
 	case !mnist && !folder && *dataFile == "":
 		return usageError{errors.New("-data_file is required (an SVHN-layout .mat file), or -data_dir (a folder of images)")}
+	case *maxTest < 0:
+		return usageError{fmt.Errorf("-max_test %d: must be >= 0", *maxTest)}
+	case *maxTest > 0 && *dataFile == "":
+		return usageError{errors.New("-max_test works with -data_file only (MNIST's and a folder's test sets are used whole)")}
 	}
 	var seeds []uint64
 	for _, s := range strings.Split(*seedList, ",") {
@@ -90,7 +96,7 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		opt.File, opt.Pool, dir, what = file, *pool, "", *dataFile
+		opt.File, opt.Pool, opt.MaxTest, dir, what = file, *pool, *maxTest, "", *dataFile
 	}
 	ds, err := data.LoadDataset(ctx, dir, opt, false, stderr)
 	if err != nil {

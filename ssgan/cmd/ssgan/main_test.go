@@ -65,6 +65,8 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{[]string{"train", "-dataset", "mnist", "-synthetic", "-out", "x"}, 2, "synthetic digits are SVHN-sized"},
 		{[]string{"train", "-dataset", "mnist", "-out", t.TempDir(), "-data", empty, "-no_download"}, 1, filepath.Join(empty, data.MNISTFiles[0].Name)},
 		{[]string{"experiment", "-dataset", "mnist", "-out", "x"}, 2, "needs -data DIR"},
+		{[]string{"experiment", "-data_file", "x.mat", "-max_test", "-1", "-out", "x"}, 2, "-max_test -1"},
+		{[]string{"experiment", "-dataset", "mnist", "-data", "d", "-max_test", "10", "-out", "x"}, 2, "-max_test works with -data_file only"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
@@ -260,7 +262,7 @@ func TestEvalReproducesExperimentRun(t *testing.T) {
 	}
 	out := t.TempDir()
 	code, _, stderr := runCLI("experiment", "-data_file", file, "-out", out, "-pool", "200", "-labels", "50",
-		"-seeds", "1", "-configs", "supervised_only", "-epochs", "2", "-d_size", "4", "-g_size", "2", "-batch", "32")
+		"-seeds", "1", "-configs", "supervised_only", "-epochs", "2", "-d_size", "4", "-g_size", "2", "-batch", "32", "-max_test", "60")
 	if code != 0 {
 		t.Fatalf("experiment: exit %d: %s", code, stderr)
 	}
@@ -273,7 +275,7 @@ func TestEvalReproducesExperimentRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, stderr)
 	}
-	want := fmt.Sprintf("test accuracy %.4f on 100 images", metrics[len(metrics)-1].TestAcc)
+	want := fmt.Sprintf("test accuracy %.4f on 60 images", metrics[len(metrics)-1].TestAcc) // -max_test 60 of the 100 held apart.
 	if !strings.Contains(evalOut, want) {
 		t.Errorf("eval printed %q, want %q", evalOut, want)
 	}
