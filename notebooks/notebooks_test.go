@@ -50,11 +50,20 @@ func text(raw json.RawMessage) string {
 	return s
 }
 
+// testSetting is the setting the tests execute the SVHN notebooks at: smoke (tiny networks, two epochs:
+// every cell runs, in minutes), or SSGAN_TEST_SETTING (make test-full: quick, the setting make main runs).
+func testSetting() string {
+	if s := os.Getenv("SSGAN_TEST_SETTING"); s != "" {
+		return s
+	}
+	return "smoke"
+}
+
 // execute runs notebooks/run.sh on a notebook and returns the executed notebook's cells.
 func execute(t *testing.T, root, name string, extra ...string) []cell {
 	t.Helper()
 	cmd := exec.Command("bash", append([]string{filepath.Join(root, "notebooks", "run.sh"), name}, extra...)...)
-	cmd.Env = append(os.Environ(), "SSGAN_SETTING=quick")
+	cmd.Env = append(os.Environ(), "SSGAN_SETTING="+testSetting())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("executing %s.ipynb: %v\n%s", name, err, out)
 	}
@@ -159,14 +168,52 @@ func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
 	if epochLines < 2 {
 		t.Errorf("%d per-epoch accuracy lines, want one per epoch", epochLines)
 	}
-	found := false
+	// Each of the four runs trains (the training lines), the two procedures are compared, the feature
+	// figure's sentence is computed, and the last cell says what this run showed.
+	trained := regexp.MustCompile(`(?m)^training: `)
+	runs := 0
 	for _, c := range cells {
-		found = found || strings.Contains(allText(c), "final test accuracy")
+		runs += len(trained.FindAllString(allText(c), -1))
 	}
-	if !found {
-		t.Error("no final test accuracy printed")
+	if runs != 4 {
+		t.Errorf("%d training runs, want 4 (each procedure with the GAN and on the labels alone)", runs)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`final test accuracy: [0-9.]+%`),
+		regexp.MustCompile(`the course's procedure, one seed each: labels \+ GAN [0-9.]+%, labels alone [0-9.]+%`),
+		regexp.MustCompile(`the paper's procedure, one seed each: labels \+ GAN [0-9.]+%, labels alone [0-9.]+%`),
+		regexp.MustCompile(`nearest-centroid accuracy on all \d+ features: labels \+ GAN [0-9.]+%, labels alone [0-9.]+%`),
+		regexp.MustCompile(`(?s)The course's procedure: labels \+ GAN .*the paper's procedure: labels \+ GAN .*\n(This was|On generated|In this run)`),
+	} {
+		if !want.MatchString(allText(cells[lastMatch(cells, want)])) {
+			t.Errorf("no cell printed %q", want)
+		}
+	}
+	if i := lastMatch(cells, regexp.MustCompile(`The course's procedure: labels \+ GAN`)); i != lastCodeCell(cells) {
+		t.Errorf("the summary of what this run showed is in cell %d, want the last code cell (%d)", i, lastCodeCell(cells))
 	}
 	checkStatedSetting(t, cells)
+}
+
+// lastMatch returns the index of the last cell whose output matches re (0 if none).
+func lastMatch(cells []cell, re *regexp.Regexp) int {
+	at := 0
+	for i, c := range cells {
+		if re.MatchString(allText(c)) {
+			at = i
+		}
+	}
+	return at
+}
+
+func lastCodeCell(cells []cell) int {
+	at := 0
+	for i, c := range cells {
+		if c.CellType == "code" {
+			at = i
+		}
+	}
+	return at
 }
 
 // checkStatedSetting: the setting the notebook states before training ("setting (quick): a; b; ...")
@@ -174,7 +221,7 @@ func TestSolutionNotebookRunsEndToEnd(t *testing.T) {
 // model and the data set: every stated item must appear there.
 func checkStatedSetting(t *testing.T, cells []cell) {
 	t.Helper()
-	stated := regexp.MustCompile(`(?m)^setting \((quick|course)\): (.+)$`)
+	stated := regexp.MustCompile(`(?m)^setting \((quick|course|smoke)\): (.+)$`)
 	ran := regexp.MustCompile(`(?m)^training: (.+)$`)
 	var s, r []string
 	for _, c := range cells {
@@ -196,7 +243,7 @@ func checkStatedSetting(t *testing.T, cells []cell) {
 	// The table of settings: its "this run" column says what the training line says ran.
 	widths := regexp.MustCompile(`(?m)^network widths d, g +\d+, \d+ +(\d+), (\d+)`)
 	budget := regexp.MustCompile(`(?m)^batch, epochs +\d+, \d+ +(\d+), (\d+)`)
-	chosen := regexp.MustCompile(`(?m)^this run: the (quick|course) setting`)
+	chosen := regexp.MustCompile(`(?m)^this run: the (quick|course|smoke) setting`)
 	var w, b, c []string
 	for _, cl := range cells {
 		txt := allText(cl)

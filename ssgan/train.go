@@ -101,7 +101,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 			return history[earlier:], err
 		}
 		history = append(history, em)
-		if err := recordEpoch(m, opt, history, samples, testConfusion); err != nil {
+		if err := recordEpoch(m, opt, history, samples, testConfusion, ds.Valid != nil && ds.Valid.Len() > 0); err != nil {
 			return history[earlier:], err
 		}
 		if opt.OnEpoch != nil {
@@ -180,11 +180,14 @@ func endEpoch(m *Model, ds *data.Dataset, em *EpochMetrics, z []float32, sampleE
 
 // recordEpoch reports the last epoch of history: its log line, and in opt.OutDir the metrics, samples,
 // curves and checkpoint, best.ssgan when it is the best so far, and at the last epoch the confusion matrix.
-func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []float32, testConfusion Confusion) error {
+func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []float32, testConfusion Confusion, hasValid bool) error {
 	em, cfg := history[len(history)-1], m.Config
 	if opt.Log != nil {
-		line := fmt.Sprintf("Epoch %d/%d  train acc %.4f  test acc %.4f  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs",
-			em.Epoch, cfg.Epochs, em.TrainAcc, em.TestAcc, em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
+		line := fmt.Sprintf("Epoch %d/%d  train acc %.4f  test acc %.4f", em.Epoch, cfg.Epochs, em.TrainAcc, em.TestAcc)
+		if hasValid { // The accuracy that picks best.ssgan.
+			line += fmt.Sprintf("  valid acc %.4f", em.ValidAcc)
+		}
+		line += fmt.Sprintf("  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs", em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
 		if samples != nil {
 			line += fmt.Sprintf("  samples: neighbour diff %.3f, spread %.3f", em.SampleNeighbourDiff, em.SampleSpread)
 		}

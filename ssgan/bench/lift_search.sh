@@ -2,7 +2,7 @@
 # The measured search behind the notebook's live lift section (issue 26): the improved recipe, with the GAN
 # and on the labels alone, over 3 seeds, at budgets a 2-core CPU trains in minutes, on the real
 # 8,000/2,000 split of the first 10,000 SVHN test images (the split the notebook's quick setting uses).
-# Each candidate writes OUT/<name>/ (report.md, report.json); a finished candidate is skipped, so the
+# Each candidate writes OUT/<name>/ (experiment.md, experiment.json, experiment.png); a finished candidate is skipped, so the
 # script resumes after an interruption by running it again.
 #   ssgan/bench/lift_search.sh SSGAN_BINARY OUT [NAME=FLAGS ...]
 set -euo pipefail
@@ -20,11 +20,11 @@ candidates=("$@")
 )
 for c in "${candidates[@]}"; do
   name="${c%%=*}" flags="${c#*=}"
-  if [ -f "$out/$name/report.json" ]; then echo "$name: done"; continue; fi
+  if [ -f "$out/$name/experiment.json" ]; then echo "$name: done"; continue; fi
   rm -rf "$out/$name"
   echo "$name: $flags ($(date -u +%H:%M))"
   # shellcheck disable=SC2086
   "$bin" experiment -data_file "$svhn" -seeds 1,2,3 -drop 0 -input_drop 0 -recipe improved -ema_decay 0.99 \
     $flags -out "$out/$name" >"$out/$name.log" 2>&1
-  grep -E '^\| (ssgan|supervised_only)' "$out/$name/report.md" || true
+  grep -E '^\| (ssgan|supervised_only)' "$out/$name/experiment.md" || true
 done
