@@ -37,8 +37,8 @@ func ClassLogits(scope *model.Scope, features *Node, numClasses int, extraClass 
 // log(sum_k exp(real logit k)) - fake logit. With extraClass the last column is the fake logit and the
 // others are the real (class) ones; without it every column is a class and the fake logit is 0. Read K
 // from the shape (classLogits.Shape().Dimensions[1]): SVHN has 10 classes, a folder of images may have 3.
-// Compute the log-sum-exp stably: subtract each row's maximum m before exp (so nothing overflows even for
-// logits of 1e4) and add m back afterwards.
+// The result must stay finite and exact for logits as large as 1e4 and as small as -1e4, in every row of
+// the batch (the text above the cell derives how).
 func GANLogit(classLogits *Node, extraClass bool) *Node {
 	// TODO: your code here (see the comment above for shapes and intent).
 	panic(ssgan.NotImplemented(3, "GANLogit", "exercises/pieces.go"))
