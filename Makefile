@@ -29,12 +29,17 @@ setup: deps
 main: setup
 	SSGAN_SETTING=$(SSGAN_SETTING) bash notebooks/run.sh solutions
 
-# JupyterLab on the notebooks, for learners: gopls as well (completion and hover help in the cells), the Go
-# kernel as the default for new notebooks, and --allow-root where the user is root (as in many containers).
-# JupyterLab prints the URL to open (with its token).
+# JupyterLab for learners, on their own copies of the notebooks (notebooks/my-*.ipynb, git-ignored, made once
+# and never overwritten: notebooks/learner_copies.sh); the generated originals are hidden from its file
+# browser, so nothing typed in JupyterLab lands in a tracked file. gopls as well (completion and hover help
+# in the cells), the Go kernel as the default for new notebooks, and --allow-root where the user is root (as
+# in many containers). JupyterLab prints the URL to open (with its token).
+LAB_HIDDEN = ["exercises.ipynb","solutions.ipynb","mnist.ipynb","*.go","*.md","*.sh","*.py","*.txt","__pycache__"]
 lab: deps
 	bash notebooks/setup.sh --lab
+	bash notebooks/learner_copies.sh
 	SSGAN_SETTING=$(SSGAN_SETTING) JUPYTER_PATH=$(CURDIR)/.venv/share/jupyter .venv/bin/jupyter lab --notebook-dir=notebooks --no-browser \
+		--LabApp.default_url=/lab/tree/my-exercises.ipynb '--ContentsManager.hide_globs=$(LAB_HIDDEN)' \
 		--MultiKernelManager.default_kernel_name=gonb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Unit tests run on the pure-Go backend unless GOMLX_BACKEND says otherwise (XLA's compilation would dominate

@@ -1,4 +1,4 @@
-"""Opens the solution notebook in JupyterLab in headless Chromium, runs its first cells with the GoNB
+"""Opens the learner's copy of the solution notebook in JupyterLab in headless Chromium, runs its first cells with the GoNB
 kernel (set-up, imports, settings, and the cell that prints the backend), waits for that cell's output,
 and saves a screenshot. Exits non-zero if the output never appears."""
 import sys
@@ -32,7 +32,7 @@ with sync_playwright() as p:
         nb.activeCellIndex = index;
         await app.commands.execute('notebook:run-cell');
     }""", index)
-    page.wait_for_selector("text=quick setting:", timeout=300_000)
+    page.wait_for_selector("text=this run: the", timeout=300_000)
     page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.scrollIntoView()", index)
     page.wait_for_timeout(500)
     page.screenshot(path=shot)

@@ -2,6 +2,8 @@ package lessoncheck_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,9 +65,20 @@ func TestSolutionsPass(t *testing.T) {
 	}
 }
 
-// TestStubsFailKindly: every stub fails its check with exactly the friendly message, nothing else.
+// TestStubsFailKindly: every stub fails its check with exactly the friendly message, nothing else. An
+// exercise whose stub a learner has replaced with an answer (exercises/pieces.go, as its doc invites) is
+// theirs to check with `go test ./exercises/...`; it is named and left out here.
 func TestStubsFailKindly(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "exercises", "pieces.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range stubChecks() {
+		stub := fmt.Sprintf("panic(ssgan.NotImplemented(%d, %q, \"exercises/pieces.go\"))", c.n, c.name)
+		if !strings.Contains(string(src), stub) {
+			t.Logf("exercise %d (%s) holds an answer in exercises/pieces.go: not a stub to check", c.n, c.name)
+			continue
+		}
 		err := c.run()
 		want := fmt.Sprintf("exercise %d (%s) not implemented yet — edit exercises/pieces.go", c.n, c.name)
 		if err == nil || err.Error() != want {

@@ -34,26 +34,45 @@ const (
 )
 
 func main() {
-	force := flag.Bool("force", false, "overwrite exercises/pieces.go even if it holds a learner's answers")
+	force := flag.Bool("force", false, "overwrite exercises/pieces.go and the notebooks even if they hold a learner's answers")
 	flag.Parse()
 	root, err := repoRoot()
-	if err == nil && !*force {
-		err = checkNoAnswers(root)
-	}
 	if err == nil {
-		var files map[string][]byte
-		if files, err = generate(root); err == nil {
-			for name, data := range files {
-				if err = os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
-					break
-				}
-			}
-		}
+		err = run(root, *force)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
+}
+
+// run regenerates every generated file under root; without force it first refuses to overwrite a
+// learner's answers (checkNoAnswers, checkNotebooksUnedited).
+func run(root string, force bool) error {
+	if !force {
+		if err := checkNoAnswers(root); err != nil {
+			return err
+		}
+	}
+	stamps := readStamps(root)
+	files, err := generate(root)
+	if err != nil {
+		return err
+	}
+	if !force {
+		if err := checkNotebooksUnedited(root, files, stamps); err != nil {
+			return err
+		}
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+			return err
+		}
+		if strings.HasSuffix(name, ".ipynb") {
+			stamps[name] = sha(data)
+		}
+	}
+	return writeStamps(root, stamps)
 }
 
 // checkNoAnswers refuses to regenerate over a learner's work: if exercises/pieces.go has fewer stubs

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// What a learner typed is never overwritten: exercises/pieces.go is refused once it holds an answer
+// (checkNoAnswers), and a generated notebook is refused once it differs from what this command last wrote
+// there (or, before its first run in a clone, from the committed file): JupyterLab saves into the notebook
+// it has open, answers and outputs alike.
+
+// stampFile records the SHA-256 of every notebook this command wrote, inside .git (never committed).
+const stampFile = "ssgan-generated.json"
+
+// stampPath is where the stamps live: git's own directory for this work tree, "" outside a git clone.
+func stampPath(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--git-path", stampFile).Output()
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(root, p)
+	}
+	return p
+}
+
+func readStamps(root string) map[string]string {
+	stamps := map[string]string{}
+	if p := stampPath(root); p != "" {
+		if raw, err := os.ReadFile(p); err == nil {
+			_ = json.Unmarshal(raw, &stamps) // A damaged stamp file only makes the check stricter.
+		}
+	}
+	return stamps
+}
+
+func writeStamps(root string, stamps map[string]string) error {
+	p := stampPath(root)
+	if p == "" {
+		return nil
+	}
+	raw, err := json.MarshalIndent(stamps, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(p, raw, 0o644)
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// committed returns the file's content in git's HEAD, or nil.
+func committed(root, name string) []byte {
+	out, err := exec.Command("git", "-C", root, "show", "HEAD:"+name).Output()
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// checkNotebooksUnedited refuses to write a notebook whose file holds something this command did not
+// write: content that is neither the new one, nor what the stamps say it last wrote, nor the committed one.
+func checkNotebooksUnedited(root string, files map[string][]byte, stamps map[string]string) error {
+	var edited []string
+	for name, want := range files {
+		if !strings.HasSuffix(name, ".ipynb") {
+			continue
+		}
+		got, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil || bytes.Equal(got, want) || sha(got) == stamps[name] {
+			continue // Missing, already current, or as this command left it.
+		}
+		if c := committed(root, name); c != nil && bytes.Equal(got, c) {
+			continue
+		}
+		edited = append(edited, name)
+	}
+	if len(edited) > 0 {
+		return fmt.Errorf("%s changed since it was generated (answers or outputs saved into it?); regenerating would erase that: "+
+			"move it aside (make lab works on copies, notebooks/my-*.ipynb) or run with -force", strings.Join(edited, ", "))
+	}
+	return nil
+}
+
+// heading is an exercise function's doc comment and signature: what the lesson decides, as opposed to
+// the body, which is the learner's.
+func headings(src string) map[string]string {
+	lines := strings.Split(src, "\n")
+	out := map[string]string{}
+	for i, l := range lines {
+		m := funcLine.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		first := i
+		for first > 0 && strings.HasPrefix(lines[first-1], "//") {
+			first--
+		}
+		out[m[1]] = strings.Join(lines[first:i+1], "\n")
+	}
+	return out
+}
+
+// answered names the exercise functions of src whose stub has been replaced (no NotImplemented panic left).
+func answered(src string, exercises []exercise) []string {
+	lines := strings.Split(src, "\n")
+	var out []string
+	for _, ex := range exercises {
+		for i, l := range lines {
+			if m := funcLine.FindStringSubmatch(l); m == nil || m[1] != ex.Name {
+				continue
+			}
+			body := ""
+			for j := i + 1; j < len(lines) && lines[j] != "}"; j++ {
+				body += lines[j] + "\n"
+			}
+			if !strings.Contains(body, "panic(ssgan.NotImplemented(") {
+				out = append(out, ex.Name)
+			}
+		}
+	}
+	return out
+}
+
+// stubsCurrent compares a learner's exercises/pieces.go with the generated stubs where the lesson decides:
+// every exercise's doc comment and signature. Bodies, helpers and imports are the learner's.
+func stubsCurrent(got, want []byte, exercises []exercise) error {
+	g, w := headings(string(got)), headings(string(want))
+	for _, ex := range exercises {
+		if g[ex.Name] != w[ex.Name] {
+			return fmt.Errorf("exercises/pieces.go: exercise %d (%s) has an old doc comment or signature: the lesson changed it; "+
+				"save your answers elsewhere, run `go run ./solutions/internal/gen -force`, then paste them back", ex.N, ex.Name)
+		}
+	}
+	return nil
+}
