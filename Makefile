@@ -1,6 +1,6 @@
 # ssgan-go. On a fresh machine (Go >= 1.26 and Python 3 installed) two commands do everything:
 #   make main   set up, then run the solution notebook end to end (headless), writing out/notebooks/
-#   make test   set up, then run every test, including both notebooks executed headless (CI runs this)
+#   make test   set up, then run every test, including the three notebooks executed headless (CI runs this)
 # Both install what they need first (into .venv/) and are safe to re-run.
 
 export GOMLX_NO_AUTO_INSTALL ?= 1
@@ -16,7 +16,7 @@ export GOEXPERIMENT ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo s
 # out; ssgan/lessoncheck proves the stubs fail with the friendly message and the solutions pass.
 PKGS = $$(go list ./... | grep -v '/exercises$$')
 
-.PHONY: deps setup lint main lab test test-short bench generate ui-check train experiment experiment-course experiment-improved experiment-notebook compare
+.PHONY: deps setup lint main lab test test-full test-short bench generate ui-check train experiment experiment-course experiment-improved experiment-notebook compare
 
 deps:
 	go mod download
@@ -54,6 +54,10 @@ lint: setup
 	go mod tidy -diff
 	go vet ./...
 	.venv/bin/staticcheck -checks 'inherit,-ST1001' ./...
+
+# The notebooks at the quick setting (what make main runs) instead of the smoke budget.
+test-full: setup lint
+	SSGAN_TEST_SETTING=quick SSGAN_REQUIRE_XLA=1 SSGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 90m $(PKGS)
 
 test-short: deps
 	GOMLX_BACKEND=go go test -count=1 -short $(PKGS)
@@ -100,7 +104,7 @@ NOTEBOOK_DATA ?= $(if $(wildcard data/test_32x32.mat),data/test_32x32.mat,$(SVHN
 NOTEBOOK_EXPERIMENT = go run ./ssgan/cmd/ssgan experiment -data_file $(NOTEBOOK_DATA) -max_test 2000 -seeds 1,2,3 -drop 0 -input_drop 0 -batch 64
 experiment-notebook: setup
 	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-course -d_size 16 -g_size 16 -epochs 10
-	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-improved -d_size 32 -g_size 32 -epochs 10 -recipe improved -ema_decay 0.99
+	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-improved -d_size 16 -g_size 16 -epochs 20 -recipe improved -ema_decay 0.99
 
 # XLA, pure Go and the PyTorch twin at the course's size, same split and budget (installs torch into .venv-twin).
 compare: setup

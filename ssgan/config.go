@@ -51,7 +51,7 @@ type ModelConfig struct {
 	DSize      int        // Discriminator width d (course: 64).
 	GSize      int        // Generator width g (course: 32).
 	ZDim       int        // Noise size (course: 100).
-	ExtraClass bool       // 11 logits (10 digits + fake) instead of 10 with a fixed 0 fake logit.
+	ExtraClass bool       // K+1 logits (the K classes + fake; 11 for the digits) instead of K with a fixed 0 fake logit.
 	Alpha      float64    // Leaky ReLU slope (0.2).
 	InputDrop  float64    // Dropout on the discriminator's input (0.2).
 	Drop       float64    // Dropout after the first and third convolutions (0.5).

@@ -11,9 +11,10 @@ import (
 )
 
 // The layers below are written from basic ops on purpose:
-//   - Convolutions are im2col (strided slices + one matrix multiply). On GoMLX's pure-Go backend that is
-//     ~10x faster than its native convolution, and it is differentiable everywhere, which GoMLX's
-//     input-dilated ("transposed") convolution is not.
+//   - Convolutions are im2col (strided slices + one matrix multiply) or the backend's own convolution,
+//     whichever measured faster there (useNativeConv, backend.go): always im2col on GoMLX's pure-Go
+//     backend (~10x faster than its native convolution), XLA's own for its larger stride-1 maps. im2col is
+//     differentiable everywhere, which GoMLX's input-dilated ("transposed") convolution is not.
 //   - Padding is a concatenation with zeros, because GoMLX has no gradient for Pad.
 //   - Batch normalisation is explicit so the caller decides which pass updates the inference statistics
 //     (only the real-data pass does: see Discriminator).
