@@ -89,7 +89,7 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 		}
 		if named != trainable {
 			return fmt.Errorf("ClassLogits: its variables should live under the scope it is given, in a layer named \"class_logits\" "+
-				"(ssgan.Dense(scope, \"class_logits\", features, n)); found %d of %d there", named, trainable)
+				"(the name is the layer's second argument); found %d of %d there", named, trainable)
 		}
 		// The same weights on other features must give other logits: the layer reads its input.
 		other, err := e.Call(tensors.FromFlatDataAndDimensions(randValues(3*8, 9, 1), 3, 8))
