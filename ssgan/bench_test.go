@@ -25,12 +25,12 @@ func benchmarkStep(b *testing.B, d, g int) {
 	for bt := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(1, 2)), mask) {
 		batch = bt
 	}
-	if _, err := m.Step(batch); err != nil { // Compile outside the timed loop.
+	if _, err := m.CourseStep(batch); err != nil { // Compile outside the timed loop.
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := m.Step(batch); err != nil {
+		if _, err := m.CourseStep(batch); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -188,7 +187,13 @@ func LoadCheckpoint(backend compute.Backend, path string) (*Model, *Checkpoint, 
 
 // Model rebuilds the checkpoint's model on backend (see LoadCheckpoint).
 func (c *Checkpoint) Model(backend compute.Backend) (*Model, error) {
-	m, err := NewModel(backend, c.Config(), ReferencePieces())
+	return c.ModelWith(backend, ReferencePieces())
+}
+
+// ModelWith rebuilds the checkpoint's model with the given pieces (a notebook's own cells, say) and
+// restores its variables into it: the pieces must build the same variables the run trained.
+func (c *Checkpoint) ModelWith(backend compute.Backend, p Pieces) (*Model, error) {
+	m, err := NewModel(backend, c.Config(), p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.ck.path, err)
 	}
@@ -229,16 +234,7 @@ func (c *Checkpoint) restore(m *Model) error {
 		m.Store.VariableWithValue(sv.Path, t).SetTrainable(sv.Trainable)
 	}
 	m.initialised = true
-	if m.Config.Recipe == RecipeImproved {
-		m.avg = listWeights(m.Store, m.Config.EMADecay, false)
-		if len(c.ck.Order) > 0 {
-			m.order = &rand.PCG{}
-			if err := m.order.UnmarshalBinary(c.ck.Order); err != nil {
-				return fmt.Errorf("restore the batch order: %w", err)
-			}
-		}
-	}
-	return nil
+	return m.recipe.restore(m, c.ck.Order)
 }
 
 // check says whether the saved values fit the saved dimensions (a checkpoint can pass its checksum and

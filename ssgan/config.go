@@ -139,8 +139,8 @@ func DefaultConfig(dataset, recipe, arch string) TrainConfig {
 	if arch != "" {
 		cfg.Model.Arch = arch
 	}
-	if cfg.Recipe == RecipeImproved {
-		cfg.LRDecay = 1 // The reference keeps the learning rate constant.
+	if r, err := recipeFor(cfg.Recipe); err == nil { // An unknown recipe is Validate's to refuse.
+		r.defaults(&cfg)
 	}
 	if cfg.Model.Arch == ArchMLP {
 		cfg.Model.Drop, cfg.Model.InputDrop = 0, 0
@@ -156,6 +156,13 @@ func MNISTTrainConfig() TrainConfig { return DefaultConfig(data.DatasetMNIST, ""
 // Validate reports the first bad value or combination, named by its command-line flag.
 func (c TrainConfig) Validate() error {
 	if err := c.Data.Validate(); err != nil {
+		return err
+	}
+	r, err := recipeFor(c.Recipe)
+	if err != nil {
+		return err
+	}
+	if err := r.validate(c); err != nil {
 		return err
 	}
 	mnist, folder := c.Data.Dataset == data.DatasetMNIST, c.Data.Dataset == data.DatasetFolder
@@ -181,22 +188,12 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("drop %g: must be in [0, 1)", c.Model.Drop)
 	case !(c.Model.InputDrop >= 0 && c.Model.InputDrop < 1):
 		return fmt.Errorf("input_drop %g: must be in [0, 1)", c.Model.InputDrop)
-	case c.Recipe != "" && c.Recipe != RecipeCourse && c.Recipe != RecipeImproved:
-		return fmt.Errorf("recipe %q: want %s or %s", c.Recipe, RecipeCourse, RecipeImproved)
 	case c.Model.Arch != "" && c.Model.Arch != ArchConv && c.Model.Arch != ArchMLP:
 		return fmt.Errorf("model %q: want %s or %s", c.Model.Arch, ArchConv, ArchMLP)
-	case c.Model.Arch == ArchMLP && c.Recipe != RecipeImproved:
-		return fmt.Errorf("model mlp with recipe %q: the MLP networks train with -recipe improved only (their losses and weight averages are that recipe's)", c.Recipe)
 	case c.Model.Arch == ArchMLP && c.Model.HasDropout():
 		return fmt.Errorf("model mlp with drop %g / input_drop %g: the MLPs regularise with Gaussian noise, not dropout (set both to 0)", c.Model.Drop, c.Model.InputDrop)
-	case c.Recipe == RecipeImproved && c.Model.ExtraClass:
-		return fmt.Errorf("extra_class with recipe improved: its real-vs-fake logit is the log-sum-exp of the 10 class logits")
-	case c.Recipe == RecipeImproved && c.LRDecay != 1:
-		return fmt.Errorf("learning-rate decay %g with recipe improved: that recipe keeps its learning rate constant (decay 1)", c.LRDecay)
 	case !(c.UnlabelledWeight >= 0):
 		return fmt.Errorf("unlabelled_weight %g: must be >= 0", c.UnlabelledWeight)
-	case c.Recipe == RecipeImproved && !(c.EMADecay >= 0 && c.EMADecay < 1):
-		return fmt.Errorf("ema_decay %g: must be in [0, 1)", c.EMADecay)
 	case checkUpsample(c.Model.Upsample) != nil:
 		return checkUpsample(c.Model.Upsample)
 	case c.BNBatches < 0:

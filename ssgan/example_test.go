@@ -18,7 +18,7 @@ func ExampleNumLogits() {
 }
 
 // One simultaneous training step of both players on a tiny model, on GoMLX's pure-Go backend.
-func ExampleModel_Step() {
+func ExampleModel_CourseStep() {
 	backend, err := compute.NewWithConfig("go")
 	if err != nil {
 		panic(err)
@@ -32,7 +32,7 @@ func ExampleModel_Step() {
 	im := data.SyntheticDigits(16, 1)
 	mask, _ := data.LabelMask(im.Labels, 4, false, 1) // 4 of the 16 labels are "known".
 	for b := range data.Batches(im, 16, nil, mask) {
-		r, err := m.Step(b)
+		r, err := m.CourseStep(b)
 		if err != nil {
 			panic(err)
 		}
@@ -61,7 +61,7 @@ func ExampleLoadCheckpoint() {
 	im := data.SyntheticDigits(16, 1)
 	mask, _ := data.LabelMask(im.Labels, 16, false, 1)
 	for b := range data.Batches(im, 16, nil, mask) {
-		if _, err := m.Step(b); err != nil {
+		if _, err := m.CourseStep(b); err != nil {
 			panic(err)
 		}
 	}

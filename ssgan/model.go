@@ -30,6 +30,7 @@ type Model struct {
 	step, dStep, gStep, init, eval, probs, sample, refresh *model.Exec
 	features                                               *model.Exec    // Lazily compiled: only the feature figure uses it.
 	avg                                                    *weightAverage // The improved recipe's averaged test weights.
+	recipe                                                 recipe         // The training procedure (recipe.go).
 	// order draws the improved recipe's batches (its state is saved with each checkpoint); nil until the
 	// first epoch, and again after Reseed.
 	order        *rand.PCG
@@ -45,19 +46,16 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 	if cfg.Recipe == "" {
 		cfg.Recipe = RecipeCourse
 	}
+	r, err := recipeFor(cfg.Recipe)
+	if err != nil {
+		return nil, err
+	}
 	p = p.WithDefaults()
-	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p, net: networkOf(cfg.Model, p)}
+	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p, net: networkOf(cfg.Model, p), recipe: r}
 	if err := m.Store.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
-	var err error
-	if cfg.Recipe == RecipeImproved {
-		m.dStep = newExec(&err, backend, m.Store, m.dStepGraph)
-		m.gStep = newExec(&err, backend, m.Store, m.gStepGraph)
-		m.init = newExec(&err, backend, m.Store, m.initGraph)
-	} else {
-		m.step = newExec(&err, backend, m.Store, m.stepGraph)
-	}
+	err = r.compile(m)
 	m.eval = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) *Node {
 		return Predictions(m.logits(scope, x), m.Config.Model.NumClasses())
 	})

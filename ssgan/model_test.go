@@ -57,7 +57,7 @@ func trainedTiny(t *testing.T, cfg TrainConfig) (*Model, *data.Images, []data.Ba
 	m := newTiny(t, cfg)
 	im, batches := trainBatches(cfg)
 	for _, b := range batches {
-		if _, err := m.Step(b); err != nil {
+		if _, err := m.CourseStep(b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -102,11 +102,11 @@ func TestEachPlayerUpdatesOnlyItsVariables(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.splitChecked = true // The narrowed split is the point here; the check would refuse it.
-		if _, err := m.Step(batches[0]); err != nil {
+		if _, err := m.CourseStep(batches[0]); err != nil {
 			t.Fatal(err)
 		}
 		before := snapshot(m.Store)
-		if _, err := m.Step(batches[1]); err != nil {
+		if _, err := m.CourseStep(batches[1]); err != nil {
 			t.Fatal(err)
 		}
 		after := snapshot(m.Store)
@@ -133,7 +133,7 @@ func TestEachPlayerUpdatesOnlyItsVariables(t *testing.T) {
 func TestVariableSplitChecks(t *testing.T) {
 	m := newTiny(t, tinyConfig())
 	_, batches := trainBatches(m.Config)
-	if _, err := m.Step(batches[0]); err != nil {
+	if _, err := m.CourseStep(batches[0]); err != nil {
 		t.Fatal(err)
 	}
 	d, g, err := SplitVariables(m.Store)
@@ -201,7 +201,7 @@ func TestSameSeedSameResults(t *testing.T) {
 		_, batches := trainBatches(cfg)
 		var out []StepResult
 		for _, b := range batches {
-			r, err := m.Step(b)
+			r, err := m.CourseStep(b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +223,7 @@ func TestSupervisedOnlyHasNoGenerator(t *testing.T) {
 	cfg.SupervisedOnly = true
 	m := newTiny(t, cfg)
 	_, batches := trainBatches(cfg)
-	r, err := m.Step(batches[0])
+	r, err := m.CourseStep(batches[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,8 +265,8 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		}
 	}
 	// Training resumes from the same state: the next step is identical.
-	r1, err1 := m.Step(batches[0])
-	r2, err2 := loaded.Step(batches[0])
+	r1, err1 := m.CourseStep(batches[0])
+	r2, err2 := loaded.CourseStep(batches[0])
 	if err1 != nil || err2 != nil || r1 != r2 {
 		t.Errorf("resumed step differs: %+v vs %+v (%v, %v)", r1, r2, err1, err2)
 	}
@@ -468,7 +468,7 @@ func TestSplitDecidesWhatEachOptimizerUpdates(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, batches := trainBatches(cfg)
-		if _, err := m.Step(batches[0]); err != nil && !leaveOut {
+		if _, err := m.CourseStep(batches[0]); err != nil && !leaveOut {
 			t.Fatal(err)
 		}
 		// The first step builds the graph: the variable's value after it is its initial value or one update
@@ -479,7 +479,7 @@ func TestSplitDecidesWhatEachOptimizerUpdates(t *testing.T) {
 		}
 		before := flat32(v.MustValue())
 		m.splitChecked = true // Leaving a variable out is what the check refuses; here it is the point.
-		if _, err := m.Step(batches[1]); err != nil {
+		if _, err := m.CourseStep(batches[1]); err != nil {
 			t.Fatal(err)
 		}
 		changed := !slices.Equal(before, flat32(v.MustValue()))

@@ -1,7 +1,10 @@
 package ssgan
 
 import (
+	"context"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -15,7 +18,7 @@ import (
 
 // The course's recipe: every step takes one batch of training images with a label mask (about 1.75
 // labelled images in a batch of 128 for SVHN's 1,000 of 73,257) and updates both players at once, each
-// from its own loss. TrainEpoch (train.go) is its loop over an epoch.
+// from its own loss. CourseEpoch is its loop over an epoch.
 
 // StepResult is what one training step reports.
 type StepResult struct {
@@ -92,11 +95,11 @@ func StepLosses(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *
 	return dLoss, gLoss, realLogits
 }
 
-// Step trains both players on one batch (which must carry a mask): the course's recipe.
-func (m *Model) Step(b data.Batch) (StepResult, error) {
+// CourseStep trains both players on one batch (which must carry a mask): the course's recipe.
+func (m *Model) CourseStep(b data.Batch) (StepResult, error) {
 	switch {
 	case m.step == nil:
-		return StepResult{}, fmt.Errorf("Step is the course recipe's; this model trains with the %s recipe", m.Config.Recipe)
+		return StepResult{}, fmt.Errorf("CourseStep is the course recipe's; this model trains with the %s recipe", m.Config.Recipe)
 	case b.Mask == nil:
 		return StepResult{}, fmt.Errorf("training batch without a label mask")
 	}
@@ -113,4 +116,41 @@ func (m *Model) Step(b data.Batch) (StepResult, error) {
 		m.splitChecked = true
 	}
 	return StepResult{DLoss: scalar(out[0]), GLoss: scalar(out[1]), Correct: scalar(out[2]), Labelled: scalar(out[3])}, nil
+}
+
+// CourseEpoch runs one epoch of the course's recipe (its inner loop): the training images in a new order
+// (seeded by the run's seed and the epoch), cfg.BatchSize at a time, each batch one simultaneous step of
+// both players. It returns the epoch's mean losses, the accuracy on the labelled images it trained on
+// (dropout on, so it lags the test accuracy) and its timing. onStep, if not nil, is called after every
+// step. It stops when ctx is cancelled and at the first loss that is not finite.
+func CourseEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+	cfg := m.Config
+	em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
+	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)))
+	var correct, labelled float64
+	start := time.Now()
+	for b := range data.Batches(ds.Train, cfg.BatchSize, rng, ds.Mask) {
+		if err := ctx.Err(); err != nil {
+			return em, err
+		}
+		r, err := m.CourseStep(b)
+		if err != nil {
+			return em, fmt.Errorf("epoch %d step %d: %w", epoch, em.Steps+1, err)
+		}
+		if NotFinite(r.DLoss) || NotFinite(r.GLoss) {
+			return em, fmt.Errorf("epoch %d step %d: loss is not finite (discriminator %g, generator %g); "+
+				"stopping: try a lower learning rate (the checkpoint of the last finished epoch is intact)",
+				epoch, em.Steps+1, r.DLoss, r.GLoss)
+		}
+		em.Steps++
+		em.DLoss += r.DLoss
+		em.GLoss += r.GLoss
+		correct += r.Correct
+		labelled += r.Labelled
+		if onStep != nil {
+			onStep()
+		}
+	}
+	em.Finish(time.Since(start), correct, labelled)
+	return em, nil
 }

@@ -105,14 +105,16 @@ func (m *Model) initGraph(scope *model.Scope, x *Node) *Node {
 	return Add(ReduceAllMean(logits), ReduceAllMean(fake))
 }
 
-// initialize prepares the improved recipe's first epoch on ds: the generator that draws its batches
-// (seeded), every variable (the MLPs: weight normalisation's data-dependent start on 500 images, as the
-// reference; the conv networks: one batch through each network), and the zero weight averages.
+// initialize prepares the model's first epoch on ds, as its recipe needs.
 func (m *Model) initialize(ds *data.Dataset) error {
 	m.initialised = true
-	if m.Config.Recipe != RecipeImproved {
-		return nil
-	}
+	return m.recipe.prepare(m, ds)
+}
+
+// prepareImproved prepares the improved recipe's first epoch on ds: the generator that draws its batches
+// (seeded), every variable (the MLPs: weight normalisation's data-dependent start on 500 images, as the
+// reference; the conv networks: one batch through each network), and the zero weight averages.
+func (m *Model) prepareImproved(ds *data.Dataset) error {
 	n := ds.Train.Len()
 	switch {
 	case len(ds.Labelled()) == 0:

@@ -25,11 +25,11 @@ func TestReseedTrainsAsANewModel(t *testing.T) {
 		cfg.Seed = 2
 		fresh := newTiny(t, cfg)
 		for i, b := range batches {
-			got, err := reused.Step(b)
+			got, err := reused.CourseStep(b)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := fresh.Step(b)
+			want, err := fresh.CourseStep(b)
 			if err != nil {
 				t.Fatal(err)
 			}

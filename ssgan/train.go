@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -31,8 +29,8 @@ type RunOptions struct {
 	StartEpoch  int
 	OnEpoch     func(EpochMetrics) error // Called after each epoch (e.g. a notebook shows the samples).
 	SampleEvery int                      // Write samples every N epochs (default 1).
-	// TrainEpoch runs one epoch's steps; nil means the recipe's own (TrainEpoch for the course's; the lesson
-	// passes its own cell's).
+	// TrainEpoch runs one epoch's steps; nil means the recipe's own (CourseEpoch for the course's; the
+	// lesson passes its own cell's).
 	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
 }
 
@@ -83,12 +81,8 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		}
 	}
 	trainEpoch := opt.TrainEpoch
-	switch {
-	case trainEpoch != nil:
-	case cfg.Recipe == RecipeImproved:
-		trainEpoch = improvedEpoch
-	default:
-		trainEpoch = TrainEpoch
+	if trainEpoch == nil {
+		trainEpoch = m.recipe.epoch
 	}
 	z := m.net.fixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
 	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
@@ -142,10 +136,7 @@ func progressBar(w io.Writer, m *Model, ds *data.Dataset, epoch int) func() {
 	if w == nil {
 		return nil
 	}
-	steps := (ds.Train.Len() + m.Config.BatchSize - 1) / m.Config.BatchSize
-	if m.Config.Recipe == RecipeImproved {
-		steps = ds.Train.Len() / m.Config.BatchSize
-	}
+	steps := m.recipe.stepsPerEpoch(ds.Train.Len(), m.Config.BatchSize)
 	bar := progressbar.NewOptions(steps, progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, m.Config.Epochs)),
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
@@ -247,43 +238,6 @@ func appendMetrics(dir string, em EpochMetrics) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	return nil
-}
-
-// TrainEpoch runs one epoch of the course's recipe (its inner loop): the training images in a new order
-// (seeded by the run's seed and the epoch), cfg.BatchSize at a time, each batch one simultaneous step of
-// both players. It returns the epoch's mean losses, the accuracy on the labelled images it trained on
-// (dropout on, so it lags the test accuracy) and its timing. onStep, if not nil, is called after every
-// step. It stops when ctx is cancelled and at the first loss that is not finite.
-func TrainEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
-	cfg := m.Config
-	em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
-	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)))
-	var correct, labelled float64
-	start := time.Now()
-	for b := range data.Batches(ds.Train, cfg.BatchSize, rng, ds.Mask) {
-		if err := ctx.Err(); err != nil {
-			return em, err
-		}
-		r, err := m.Step(b)
-		if err != nil {
-			return em, fmt.Errorf("epoch %d step %d: %w", epoch, em.Steps+1, err)
-		}
-		if NotFinite(r.DLoss) || NotFinite(r.GLoss) {
-			return em, fmt.Errorf("epoch %d step %d: loss is not finite (discriminator %g, generator %g); "+
-				"stopping: try a lower learning rate (the checkpoint of the last finished epoch is intact)",
-				epoch, em.Steps+1, r.DLoss, r.GLoss)
-		}
-		em.Steps++
-		em.DLoss += r.DLoss
-		em.GLoss += r.GLoss
-		correct += r.Correct
-		labelled += r.Labelled
-		if onStep != nil {
-			onStep()
-		}
-	}
-	em.Finish(time.Since(start), correct, labelled)
-	return em, nil
 }
 
 // NotFinite says whether a loss is NaN or infinite.

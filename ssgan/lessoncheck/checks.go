@@ -410,7 +410,7 @@ func splitVariables(b compute.Backend, fn func(store *model.Store) (d, g []*mode
 	}
 	im := data.SyntheticDigits(4, 1)
 	for batch := range data.Batches(im, 4, nil, []bool{true, false, true, false}) {
-		if _, err := m.Step(batch); err != nil {
+		if _, err := m.CourseStep(batch); err != nil {
 			return err
 		}
 	}
@@ -438,7 +438,7 @@ func splitWithoutGenerator(b compute.Backend, fn func(store *model.Store) (d, g 
 		return err
 	}
 	for batch := range data.Batches(data.SyntheticDigits(4, 1), 4, nil, []bool{true, false, true, false}) {
-		if _, err := m.Step(batch); err != nil {
+		if _, err := m.CourseStep(batch); err != nil {
 			return err
 		}
 	}

@@ -45,7 +45,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		batch = b
 	}
 	start := time.Now()
-	if _, err := untilDone(ctx, func() (ssgan.StepResult, error) { return m.Step(batch) }); err != nil {
+	if _, err := untilDone(ctx, func() (ssgan.StepResult, error) { return m.CourseStep(batch) }); err != nil {
 		return err
 	}
 	first := time.Since(start)
@@ -54,7 +54,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted after %d of %d timed steps", i, *steps)
 		}
-		if _, err := m.Step(batch); err != nil {
+		if _, err := m.CourseStep(batch); err != nil {
 			return err
 		}
 	}

@@ -476,7 +476,7 @@ func runEnded(start int, history []ssgan.EpochMetrics, err error, outDir string,
 		return err
 	}
 	how := ""
-	if cfg.Recipe == ssgan.RecipeImproved {
+	if cfg.AveragedTestWeights() {
 		how = " (averaged weights)"
 	}
 	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f%s; outputs in %s\n", history[len(history)-1].TestAcc, how, outDir)

@@ -1,0 +1,122 @@
+package ssgan
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+)
+
+// A recipe is a training procedure: the step graphs it compiles, how an epoch walks the data, what the
+// model prepares before its first epoch and restores from a checkpoint, its defaults and the settings it
+// refuses, and which weights its test uses. Everything else (prediction, evaluation, samples,
+// checkpoints, the Train loop) is the same for every recipe. recipeFor is the one place that maps
+// TrainConfig.Recipe to one.
+type recipe interface {
+	// compile creates the recipe's step executables on m (XLA compiles them on first use).
+	compile(m *Model) error
+	// prepare readies the first epoch on ds.
+	prepare(m *Model, ds *data.Dataset) error
+	// epoch runs one epoch's steps.
+	epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
+	// stepsPerEpoch is the number of steps an epoch takes on n training images.
+	stepsPerEpoch(n, batch int) int
+	// averaged says whether the test uses averaged weights.
+	averaged() bool
+	// restore brings back what a checkpoint saves beyond the variables (the batch order, as bytes).
+	restore(m *Model, order []byte) error
+	// defaults adjusts DefaultConfig's settings for this recipe; validate refuses what it cannot train.
+	defaults(cfg *TrainConfig)
+	validate(cfg TrainConfig) error
+}
+
+// recipeFor returns the recipe a configuration names ("" is the course's), or an error naming the flag.
+func recipeFor(name string) (recipe, error) {
+	switch name {
+	case RecipeCourse, "":
+		return courseRecipe{}, nil
+	case RecipeImproved:
+		return improvedRecipe{}, nil
+	}
+	return nil, fmt.Errorf("recipe %q: want %s or %s", name, RecipeCourse, RecipeImproved)
+}
+
+// AveragedTestWeights says whether a configuration's test uses averaged weights (the improved recipe's).
+func (c TrainConfig) AveragedTestWeights() bool {
+	r, err := recipeFor(c.Recipe)
+	return err == nil && r.averaged()
+}
+
+// courseRecipe is the lesson's: one simultaneous step of both players on each batch (recipe_course.go).
+type courseRecipe struct{}
+
+func (courseRecipe) compile(m *Model) error {
+	var err error
+	m.step = newExec(&err, m.Backend, m.Store, m.stepGraph)
+	return err
+}
+
+func (courseRecipe) prepare(*Model, *data.Dataset) error { return nil }
+
+func (courseRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+	return CourseEpoch(ctx, m, ds, epoch, onStep)
+}
+
+func (courseRecipe) stepsPerEpoch(n, batch int) int { return (n + batch - 1) / batch } // The last batch is short.
+
+func (courseRecipe) averaged() bool               { return false }
+func (courseRecipe) restore(*Model, []byte) error { return nil }
+func (courseRecipe) defaults(*TrainConfig)        {}
+func (courseRecipe) validate(c TrainConfig) error {
+	if c.Model.Arch == ArchMLP {
+		return fmt.Errorf("model mlp with recipe %q: the MLP networks train with -recipe improved only (their losses and weight averages are that recipe's)", c.Recipe)
+	}
+	return nil
+}
+
+// improvedRecipe is Salimans et al.'s (recipe_improved.go).
+type improvedRecipe struct{}
+
+func (improvedRecipe) compile(m *Model) error {
+	var err error
+	m.dStep = newExec(&err, m.Backend, m.Store, m.dStepGraph)
+	m.gStep = newExec(&err, m.Backend, m.Store, m.gStepGraph)
+	m.init = newExec(&err, m.Backend, m.Store, m.initGraph)
+	return err
+}
+
+func (improvedRecipe) prepare(m *Model, ds *data.Dataset) error { return m.prepareImproved(ds) }
+
+func (improvedRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+	return improvedEpoch(ctx, m, ds, epoch, onStep)
+}
+
+func (improvedRecipe) stepsPerEpoch(n, batch int) int { return n / batch } // Whole batches only.
+
+func (improvedRecipe) averaged() bool { return true }
+
+func (improvedRecipe) restore(m *Model, order []byte) error {
+	m.avg = listWeights(m.Store, m.Config.EMADecay, false)
+	if len(order) > 0 {
+		m.order = &rand.PCG{}
+		if err := m.order.UnmarshalBinary(order); err != nil {
+			return fmt.Errorf("restore the batch order: %w", err)
+		}
+	}
+	return nil
+}
+
+func (improvedRecipe) defaults(cfg *TrainConfig) { cfg.LRDecay = 1 } // The reference keeps the learning rate constant.
+
+func (improvedRecipe) validate(c TrainConfig) error {
+	switch {
+	case c.Model.ExtraClass:
+		return fmt.Errorf("extra_class with recipe improved: its real-vs-fake logit is the log-sum-exp of the 10 class logits")
+	case c.LRDecay != 1:
+		return fmt.Errorf("learning-rate decay %g with recipe improved: that recipe keeps its learning rate constant (decay 1)", c.LRDecay)
+	case !(c.EMADecay >= 0 && c.EMADecay < 1):
+		return fmt.Errorf("ema_decay %g: must be in [0, 1)", c.EMADecay)
+	}
+	return nil
+}
