@@ -104,7 +104,7 @@ NOTEBOOK_DATA ?= $(if $(wildcard data/test_32x32.mat),data/test_32x32.mat,$(SVHN
 NOTEBOOK_EXPERIMENT = go run ./ssgan/cmd/ssgan experiment -data_file $(NOTEBOOK_DATA) -max_test 2000 -seeds 1,2,3 -drop 0 -input_drop 0 -batch 64
 experiment-notebook: setup
 	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-course -d_size 16 -g_size 16 -epochs 10
-	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-improved -d_size 16 -g_size 16 -epochs 20 -recipe improved -ema_decay 0.99
+	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-improved -d_size 32 -g_size 16 -epochs 15 -recipe improved -ema_decay 0.99
 
 # XLA, pure Go and the PyTorch twin at the course's size, same split and budget (installs torch into .venv-twin).
 compare: setup
