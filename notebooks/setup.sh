@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what the notebooks and the CLI need, all inside the repository's .venv/:
 #   the XLA CPU plugin (notebooks/requirements-xla.txt, pinned by hash) linked as .venv/pjrt/pjrt_c_api_cpu_plugin.so,
-#   JupyterLab and nbconvert (pinned in notebooks/requirements.txt), the GoNB Go kernel v0.11.4 (the version
+#   JupyterLab and nbconvert (pinned in notebooks/requirements.txt), the GoNB Go kernel v0.11.5 (the version
 #   go.mod pins), goimports (which GoNB runs on every cell), staticcheck (for make test),
 #   and the kernel's registration, with an environment set for fast training;
 #   with --lab also gopls, which GoNB uses only for an editor's completion and hover help (headless
@@ -10,7 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
-GONB_VERSION=v0.11.4
+GONB_VERSION=v0.11.5
 TOOLS_VERSION=v0.44.0 # golang.org/x/tools: goimports; builds with Go 1.26.
 GOPLS_VERSION=v0.21.1
 STATICCHECK_VERSION=v0.8.2 # honnef.co/go/tools (staticcheck 2026.x), builds with Go 1.26.
