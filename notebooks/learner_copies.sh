@@ -9,7 +9,7 @@ set -euo pipefail
 dir="$(cd "$(dirname "$0")" && pwd)"
 for name in exercises solutions mnist; do
   src="$dir/$name.ipynb" copy="$dir/my-$name.ipynb" from="$dir/.my-$name.ipynb.lesson"
-  sum="$(sha256sum "$src" | cut -c1-12)"
+  sum="$( (sha256sum "$src" 2>/dev/null || shasum -a 256 "$src") | cut -c1-12)" # shasum: macOS.
   if [ ! -e "$copy" ]; then
     cp "$src" "$copy"
     echo "$sum" >"$from"

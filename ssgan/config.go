@@ -158,13 +158,6 @@ func (c TrainConfig) Validate() error {
 	if err := c.Data.Validate(); err != nil {
 		return err
 	}
-	r, err := recipeFor(c.Recipe)
-	if err != nil {
-		return err
-	}
-	if err := r.validate(c); err != nil {
-		return err
-	}
 	mnist, folder := c.Data.Dataset == data.DatasetMNIST, c.Data.Dataset == data.DatasetFolder
 	img := c.Model.ImageShape()
 	switch {
@@ -211,5 +204,9 @@ func (c TrainConfig) Validate() error {
 	case len(c.Model.Classes) == 1:
 		return fmt.Errorf("one class (%s): a classifier needs at least 2", c.Model.Classes[0])
 	}
-	return nil
+	r, err := recipeFor(c.Recipe)
+	if err != nil {
+		return err
+	}
+	return r.validate(c)
 }

@@ -44,7 +44,10 @@ func (m *Model) Features(im *data.Images) ([][]float32, error) {
 // GeneratedFeatures returns the discriminator's features of n images from the generator (noise from
 // seed), as Features does for real ones.
 func (m *Model) GeneratedFeatures(n int, seed uint64) ([][]float32, error) {
-	px, err := m.Generate(FixedNoise(n, m.Config.Model.ZDim, seed))
+	if n < 1 {
+		return nil, fmt.Errorf("features of generated images: %d images; want at least 1", n)
+	}
+	px, err := m.Generate(m.net.fixedNoise(n, m.Config.Model.ZDim, seed)) // The noise this generator trains on.
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +95,16 @@ func ProjectFeatures(real [][]float32, labels []int32, k int, fake [][]float32) 
 	f := len(real[0])
 	if f < 2 {
 		return Projection{}, fmt.Errorf("project features: %d features per image; want at least 2", f)
+	}
+	for i, r := range real {
+		if len(r) != f || labels[i] < 0 || int(labels[i]) >= k {
+			return Projection{}, fmt.Errorf("project features: image %d has %d features and label %d; want %d features and a label in [0, %d)", i, len(r), labels[i], f, k)
+		}
+	}
+	for i, r := range fake {
+		if len(r) != f {
+			return Projection{}, fmt.Errorf("project features: generated image %d has %d features; want %d", i, len(r), f)
+		}
 	}
 	x := toDense(real, f)
 	var pc stat.PC

@@ -20,11 +20,15 @@ import (
 // stampFile records the SHA-256 of every notebook this command wrote, inside .git (never committed).
 const stampFile = "ssgan-generated.json"
 
-// stampPath is where the stamps live: git's own directory for this work tree, "" outside a git clone.
+// stampPath is where the stamps live: git's own directory for this work tree, or outside a git clone
+// (a downloaded archive) the git-ignored out/ folder.
 func stampPath(root string) string {
 	out, err := exec.Command("git", "-C", root, "rev-parse", "--git-path", stampFile).Output()
 	if err != nil {
-		return ""
+		if err := os.MkdirAll(filepath.Join(root, "out"), 0o755); err != nil {
+			return ""
+		}
+		return filepath.Join(root, "out", stampFile)
 	}
 	p := strings.TrimSpace(string(out))
 	if !filepath.IsAbs(p) {
@@ -62,7 +66,7 @@ func sha(b []byte) string {
 
 // committed returns the file's content in git's HEAD, or nil.
 func committed(root, name string) []byte {
-	out, err := exec.Command("git", "-C", root, "show", "HEAD:"+name).Output()
+	out, err := exec.Command("git", "-C", root, "show", "HEAD:./"+name).Output() // ./: relative to root, not git's top.
 	if err != nil {
 		return nil
 	}
