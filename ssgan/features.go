@@ -137,14 +137,10 @@ func ProjectFeatures(real [][]float32, labels []int32, k int, fake [][]float32) 
 	if total > 0 {
 		p.Explained = (vars[0] + vars[1]) / total
 	}
-	full := make([][]float64, n)
+	full := make([][]float64, n) // The rows of x: the features already in float64.
 	flat := make([][]float64, n)
-	for i, r := range real {
-		full[i] = make([]float64, f)
-		for j, v := range r {
-			full[i][j] = float64(v)
-		}
-		flat[i] = p.Real[i][:]
+	for i := range n {
+		full[i], flat[i] = x.RawRowView(i), p.Real[i][:]
 	}
 	p.Centroid2D, p.CentroidFull = nearestCentroid(flat, labels, k), nearestCentroid(full, labels, k)
 	return p, nil

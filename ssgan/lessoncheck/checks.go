@@ -404,18 +404,27 @@ func SplitVariables(fn func(store *model.Store) (d, g []*model.Variable, err err
 	return withBackend(func(b compute.Backend) error { return splitVariables(b, fn) })
 }
 
-func splitVariables(b compute.Backend, fn func(store *model.Store) (d, g []*model.Variable, err error)) error {
+// tinyModel is a course-recipe model of the smallest widths after one training step, so that every
+// variable exists: with the GAN, or (supervisedOnly) without a generator.
+func tinyModel(b compute.Backend, supervisedOnly bool) (*ssgan.Model, error) {
 	cfg := ssgan.DefaultTrainConfig()
-	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize = 2, 1, 4, 4
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize, cfg.SupervisedOnly = 2, 1, 4, 4, supervisedOnly
 	m, err := ssgan.NewModel(b, cfg, ssgan.ReferencePieces())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	im := data.SyntheticDigits(4, 1)
-	for batch := range data.Batches(im, 4, nil, []bool{true, false, true, false}) {
+	for batch := range data.Batches(data.SyntheticDigits(4, 1), 4, nil, []bool{true, false, true, false}) {
 		if _, err := m.CourseStep(batch); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	return m, nil
+}
+
+func splitVariables(b compute.Backend, fn func(store *model.Store) (d, g []*model.Variable, err error)) error {
+	m, err := tinyModel(b, false)
+	if err != nil {
+		return err
 	}
 	d, g, err := callSplit(fn, m.Store)
 	if err != nil {
@@ -434,16 +443,9 @@ func splitVariables(b compute.Backend, fn func(store *model.Store) (d, g []*mode
 // splitWithoutGenerator: a model with no generator variables (labels alone) must get an error, not an
 // empty generator list that would leave the generator's optimizer with nothing to train.
 func splitWithoutGenerator(b compute.Backend, fn func(store *model.Store) (d, g []*model.Variable, err error)) error {
-	cfg := ssgan.DefaultTrainConfig()
-	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim, cfg.BatchSize, cfg.SupervisedOnly = 2, 1, 4, 4, true
-	m, err := ssgan.NewModel(b, cfg, ssgan.ReferencePieces())
+	m, err := tinyModel(b, true)
 	if err != nil {
 		return err
-	}
-	for batch := range data.Batches(data.SyntheticDigits(4, 1), 4, nil, []bool{true, false, true, false}) {
-		if _, err := m.CourseStep(batch); err != nil {
-			return err
-		}
 	}
 	d, g, err := callSplit(fn, m.Store)
 	if err == nil {

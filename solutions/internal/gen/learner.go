@@ -97,11 +97,14 @@ func checkNotebooksUnedited(root string, files map[string][]byte, stamps map[str
 	return nil
 }
 
-// heading is an exercise function's doc comment and signature: what the lesson decides, as opposed to
-// the body, which is the learner's.
-func headings(src string) map[string]string {
+// funcPart is one top-level function of a Go file, split where the lesson's part ends and the learner's
+// begins: its doc comment and signature (the heading), and its body.
+type funcPart struct{ heading, body string }
+
+// funcParts splits src's top-level functions by name (a function ends at the first "}" in column 0).
+func funcParts(src string) map[string]funcPart {
 	lines := strings.Split(src, "\n")
-	out := map[string]string{}
+	out := map[string]funcPart{}
 	for i, l := range lines {
 		m := funcLine.FindStringSubmatch(l)
 		if m == nil {
@@ -111,27 +114,22 @@ func headings(src string) map[string]string {
 		for first > 0 && strings.HasPrefix(lines[first-1], "//") {
 			first--
 		}
-		out[m[1]] = strings.Join(lines[first:i+1], "\n")
+		end := i + 1
+		for end < len(lines) && lines[end] != "}" {
+			end++
+		}
+		out[m[1]] = funcPart{heading: strings.Join(lines[first:i+1], "\n"), body: strings.Join(lines[i+1:end], "\n")}
 	}
 	return out
 }
 
 // answered names the exercise functions of src whose stub has been replaced (no NotImplemented panic left).
 func answered(src string, exercises []exercise) []string {
-	lines := strings.Split(src, "\n")
+	parts := funcParts(src)
 	var out []string
 	for _, ex := range exercises {
-		for i, l := range lines {
-			if m := funcLine.FindStringSubmatch(l); m == nil || m[1] != ex.Name {
-				continue
-			}
-			body := ""
-			for j := i + 1; j < len(lines) && lines[j] != "}"; j++ {
-				body += lines[j] + "\n"
-			}
-			if !strings.Contains(body, "panic(ssgan.NotImplemented(") {
-				out = append(out, ex.Name)
-			}
+		if p, ok := parts[ex.Name]; ok && !strings.Contains(p.body, "panic(ssgan.NotImplemented(") {
+			out = append(out, ex.Name)
 		}
 	}
 	return out
@@ -140,9 +138,9 @@ func answered(src string, exercises []exercise) []string {
 // stubsCurrent compares a learner's exercises/pieces.go with the generated stubs where the lesson decides:
 // every exercise's doc comment and signature. Bodies, helpers and imports are the learner's.
 func stubsCurrent(got, want []byte, exercises []exercise) error {
-	g, w := headings(string(got)), headings(string(want))
+	g, w := funcParts(string(got)), funcParts(string(want))
 	for _, ex := range exercises {
-		if g[ex.Name] != w[ex.Name] {
+		if g[ex.Name].heading != w[ex.Name].heading {
 			return fmt.Errorf("exercises/pieces.go: exercise %d (%s) has an old doc comment or signature: the lesson changed it; "+
 				"save your answers elsewhere, run `go run ./solutions/internal/gen -force`, then paste them back", ex.N, ex.Name)
 		}
