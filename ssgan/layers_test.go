@@ -2,6 +2,7 @@ package ssgan
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -191,6 +192,18 @@ func TestNormalDraws(t *testing.T) {
 		if math.Abs(mean) > 0.02 || math.Abs(variance-1) > 0.03 || math.Abs(kurtosis-3) > 0.15 || math.Abs(corr) > 0.02 {
 			t.Errorf("%s: mean %.4f, variance %.4f, fourth moment %.3f, neighbour correlation %.4f; want 0, 1, 3, 0", name, mean, variance, kurtosis, corr)
 		}
+		// The whole distribution, not only its moments: Kolmogorov-Smirnov distance to N(0,1)'s CDF, below
+		// its 1% critical value (1.63/√n).
+		sorted := slices.Clone(v)
+		slices.Sort(sorted)
+		var ks float64
+		for i, x := range sorted {
+			cdf := 0.5 * math.Erfc(-float64(x)/math.Sqrt2)
+			ks = max(ks, math.Abs(cdf-float64(i)/n), math.Abs(cdf-float64(i+1)/n))
+		}
+		if limit := 1.63 / math.Sqrt(n); ks > limit {
+			t.Errorf("%s: Kolmogorov-Smirnov distance to N(0,1) %.5f, want below %.5f", name, ks, limit)
+		}
 		same := 0
 		for i := range calls[0] {
 			if calls[0][i] == calls[1][i] {
@@ -200,6 +213,30 @@ func TestNormalDraws(t *testing.T) {
 		if same > n/1000 {
 			t.Errorf("%s: %d of %d values repeat in the next call", name, same, n)
 		}
+	}
+}
+
+// cosTwoPi (HashedNormal's cosine, a polynomial) agrees with math.Cos(2πu) on [0, 1] to float32 rounding.
+func TestCosTwoPi(t *testing.T) {
+	const n = 100001
+	u := make([]float32, n)
+	for i := range u {
+		u[i] = float32(i) / (n - 1)
+	}
+	e, err := NewExec(backend(t), cosTwoPi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Call(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for i, got := range flat32(out[0]) {
+		worst = max(worst, math.Abs(float64(got)-math.Cos(2*math.Pi*float64(u[i]))))
+	}
+	if worst > 5e-7 {
+		t.Errorf("cosTwoPi differs from cos(2πu) by up to %.2g, want at most 5e-7", worst)
 	}
 }
 

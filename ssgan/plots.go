@@ -73,6 +73,12 @@ func ImagesGrid(im *data.Images, rows, cols int) *image.RGBA {
 // discriminator's), as PNG bytes. dropout says whether the run trained with dropout, for the legend: the
 // train accuracy is measured during the epoch, so with dropout it lags the test accuracy.
 func LearningCurves(history []EpochMetrics, dropout bool) ([]byte, error) {
+	return LearningCurvesBeside(history, dropout, nil)
+}
+
+// LearningCurvesBeside is LearningCurves with other runs' test accuracy drawn into the accuracy axes (a
+// labels-only run beside the finished GAN run it is compared with).
+func LearningCurvesBeside(history []EpochMetrics, dropout bool, others []Curve) ([]byte, error) {
 	panel := func(title, ylabel string) *plot.Plot {
 		p := plot.New()
 		p.Title.Text = title
@@ -118,6 +124,15 @@ func LearningCurves(history []EpochMetrics, dropout bool) ([]byte, error) {
 		add(gLoss, "", series(func(h EpochMetrics) float64 { return h.GLoss }), orange, false),
 	} {
 		if err != nil {
+			return nil, fmt.Errorf("learning curves: %w", err)
+		}
+	}
+	for i, c := range others {
+		xy := make(plotter.XYs, len(c.Acc))
+		for e, a := range c.Acc {
+			xy[e].X, xy[e].Y = float64(e+1), a
+		}
+		if err := add(acc, c.Name, xy, seriesColors[(2+i)%len(seriesColors)], c.Dashed); err != nil {
 			return nil, fmt.Errorf("learning curves: %w", err)
 		}
 	}

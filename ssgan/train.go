@@ -27,8 +27,9 @@ type RunOptions struct {
 	// StartEpoch is the number of epochs already trained (when resuming a model from LoadCheckpoint): Train
 	// runs epochs StartEpoch+1..Epochs and continues OutDir's metrics.jsonl after its first StartEpoch lines.
 	StartEpoch  int
-	OnEpoch     func(EpochMetrics) error // Called after each epoch (e.g. a notebook shows the samples).
+	OnEpoch     func(EpochMetrics) error // Called after each epoch.
 	SampleEvery int                      // Write samples every N epochs (default 1).
+	Watch       Watcher                  // Follows the run live (a notebook's panel: ssgan/notebook.Panel); nil: nothing.
 	// TrainEpoch runs one epoch's steps; nil means the recipe's own (CourseEpoch for the course's; the
 	// lesson passes its own cell's).
 	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
@@ -40,7 +41,7 @@ type RunOptions struct {
 // the last epoch the confusion matrix. It stops with an error on a NaN or infinite loss (the last
 // checkpoint stays intact) and when ctx is cancelled between steps. It returns the metrics of every epoch
 // it ran.
-func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]EpochMetrics, error) {
+func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (trained []EpochMetrics, err error) {
 	cfg := m.Config
 	switch {
 	case ds.Train.Len() == 0:
@@ -85,8 +86,14 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 		trainEpoch = m.recipe.epoch
 	}
 	z := m.net.fixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
+	steps := m.recipe.stepsPerEpoch(ds.Train.Len(), cfg.BatchSize)
+	if opt.Watch != nil {
+		opt.Watch.Start(RunInfo{FirstEpoch: opt.StartEpoch + 1, Epochs: cfg.Epochs, StepsPerEpoch: steps,
+			Dropout: cfg.Model.HasDropout(), SupervisedOnly: cfg.SupervisedOnly})
+		defer func() { opt.Watch.End(slices.Clone(history), err) }()
+	}
 	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
-		em, err := trainEpoch(ctx, m, ds, epoch, progressBar(opt.Progress, m, ds, epoch))
+		em, err := trainEpoch(ctx, m, ds, epoch, stepCallback(opt, steps, epoch, cfg.Epochs))
 		if err != nil {
 			return history[earlier:], err
 		}
@@ -95,8 +102,15 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) ([]E
 			return history[earlier:], err
 		}
 		history = append(history, em)
-		if err := recordEpoch(m, opt, history, samples, testConfusion, ds.Valid != nil && ds.Valid.Len() > 0); err != nil {
+		var grid []byte // The sample grid as PNG, encoded once for the run folder and the watcher.
+		if samples != nil && (opt.OutDir != "" || opt.Watch != nil) {
+			grid = EncodePNG(SampleGrid(samples, m.InputShape(), opt.SampleRows, opt.SampleCols))
+		}
+		if err := recordEpoch(m, opt, history, grid, testConfusion, ds.Valid != nil && ds.Valid.Len() > 0); err != nil {
 			return history[earlier:], err
+		}
+		if opt.Watch != nil {
+			opt.Watch.Epoch(slices.Clone(history), grid)
 		}
 		if opt.OnEpoch != nil {
 			if err := opt.OnEpoch(em); err != nil {
@@ -131,17 +145,29 @@ func resumeHistory(dir string, epochs int) ([]EpochMetrics, error) {
 	return history, data.WriteFileAtomic(path, buf.Bytes())
 }
 
-// progressBar returns the step callback that draws an epoch's progress on w (nil without w).
-func progressBar(w io.Writer, m *Model, ds *data.Dataset, epoch int) func() {
-	if w == nil {
+// stepCallback returns what runs after each of an epoch's steps: the terminal progress bar (opt.Progress)
+// and the watcher's Step; nil when the run has neither.
+func stepCallback(opt RunOptions, steps, epoch, epochs int) func() {
+	var bar *progressbar.ProgressBar
+	if opt.Progress != nil {
+		bar = progressbar.NewOptions(steps, progressbar.OptionSetWriter(opt.Progress),
+			progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, epochs)),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
+			progressbar.OptionClearOnFinish())
+	}
+	if bar == nil && opt.Watch == nil {
 		return nil
 	}
-	steps := m.recipe.stepsPerEpoch(ds.Train.Len(), m.Config.BatchSize)
-	bar := progressbar.NewOptions(steps, progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, m.Config.Epochs)),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("steps"),
-		progressbar.OptionClearOnFinish())
-	return func() { _ = bar.Add(1) }
+	done := 0
+	return func() {
+		done++
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+		if opt.Watch != nil {
+			opt.Watch.Step(epoch, done)
+		}
+	}
 }
 
 // endEpoch is the bookkeeping after an epoch's steps, the same for every recipe: the learning-rate decay,
@@ -171,7 +197,7 @@ func endEpoch(m *Model, ds *data.Dataset, em *EpochMetrics, z []float32, sampleE
 
 // recordEpoch reports the last epoch of history: its log line, and in opt.OutDir the metrics, samples,
 // curves and checkpoint, best.ssgan when it is the best so far, and at the last epoch the confusion matrix.
-func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []float32, testConfusion Confusion, hasValid bool) error {
+func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, grid []byte, testConfusion Confusion, hasValid bool) error {
 	em, cfg := history[len(history)-1], m.Config
 	if opt.Log != nil {
 		line := fmt.Sprintf("Epoch %d/%d  train acc %.4f  test acc %.4f", em.Epoch, cfg.Epochs, em.TrainAcc, em.TestAcc)
@@ -179,7 +205,7 @@ func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []flo
 			line += fmt.Sprintf("  valid acc %.4f", em.ValidAcc)
 		}
 		line += fmt.Sprintf("  d_loss %.4f  g_loss %.4f  step %.3fs  epoch %.1fs", em.DLoss, em.GLoss, em.StepSeconds, em.EpochSeconds)
-		if samples != nil {
+		if grid != nil {
 			line += fmt.Sprintf("  samples: neighbour diff %.3f, spread %.3f", em.SampleNeighbourDiff, em.SampleSpread)
 		}
 		fmt.Fprintln(opt.Log, line) // One write, so that the line never breaks around another writer's output.
@@ -190,9 +216,8 @@ func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, samples []flo
 	if err := appendMetrics(opt.OutDir, em); err != nil {
 		return err
 	}
-	if samples != nil {
-		grid := SampleGrid(samples, m.InputShape(), opt.SampleRows, opt.SampleCols)
-		if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch)), EncodePNG(grid)); err != nil {
+	if grid != nil {
+		if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch)), grid); err != nil {
 			return err
 		}
 	}

@@ -1,5 +1,6 @@
 // Package notebook holds the little the notebooks share beyond the ssgan package: showing an image in a
-// GoNB cell the accessible way.
+// GoNB cell the accessible way, a live panel for a training run (Panel), and training that Kernel →
+// Interrupt stops cleanly (Interruptible).
 package notebook
 
 import (
