@@ -16,7 +16,7 @@ export GOEXPERIMENT ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo s
 # out; ssgan/lessoncheck proves the stubs fail with the friendly message and the solutions pass.
 PKGS = $$(go list ./... | grep -v '/exercises$$')
 
-.PHONY: deps setup lint main lab test test-full test-short bench generate ui-check train experiment experiment-course experiment-improved experiment-notebook compare
+.PHONY: deps setup lint main lab test test-full test-short bench generate ui-check cuda-check gpu-binary train experiment experiment-course experiment-improved experiment-notebook compare
 
 deps:
 	go mod download
@@ -44,9 +44,13 @@ lab: deps
 
 # Unit tests run on the pure-Go backend unless GOMLX_BACKEND says otherwise (XLA's compilation would dominate
 # them); the parity tests run XLA and pure Go side by side and must not skip (SSGAN_REQUIRE_XLA); the
-# notebooks run on the kernel's default, XLA.
-test: setup lint
-	SSGAN_REQUIRE_XLA=1 SSGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 40m $(PKGS)
+# notebooks run on the kernel's default, XLA, at the smoke budget. -short leaves the tests that need longer
+# training (accuracy floors, XLA-vs-Go accuracy, the generator's texture) to make test-full. The lint runs
+# beside the tests; its output follows theirs, and either failing fails the target.
+test: setup
+	@mkdir -p out; $(MAKE) --no-print-directory lint >out/lint.log 2>&1 & lint=$$!; \
+	SSGAN_REQUIRE_XLA=1 SSGAN_NOTEBOOK_TESTS=1 go test -count=1 -short -timeout 40m $(PKGS); rc=$$?; \
+	if wait $$lint; then echo "lint: passed (out/lint.log)"; else cat out/lint.log; echo "lint: FAILED"; rc=1; fi; exit $$rc
 
 # Hygiene: formatting, go.mod in sync with the imports, vet and staticcheck (dot imports are GoMLX's style).
 lint: setup
@@ -55,7 +59,8 @@ lint: setup
 	go vet ./...
 	.venv/bin/staticcheck -checks 'inherit,-ST1001' ./...
 
-# The notebooks at the quick setting (what make main runs) instead of the smoke budget.
+# Everything make test runs, without -short (the longer training tests) and with the notebooks at the quick
+# setting (what make main runs) instead of the smoke budget: about 25 minutes on 2 cores.
 test-full: setup lint
 	SSGAN_TEST_SETTING=quick SSGAN_REQUIRE_XLA=1 SSGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 90m $(PKGS)
 
@@ -68,6 +73,18 @@ bench: setup
 # Regenerate the stubs, the reference pieces and the notebooks from solutions/ and notebooks/lesson.md.
 generate:
 	go generate ./...
+
+# The CUDA plugin as the set-up installs it on a GPU machine (SSGAN_CUDA=1 installs it anywhere, about 3 GB),
+# proven to load: on a machine without a GPU it must stop only for want of one (ssgan/bench/cuda_check.sh).
+cuda-check:
+	SSGAN_CUDA=1 bash notebooks/setup.sh
+	bash ssgan/bench/cuda_check.sh
+
+# The CLI for a GPU machine without Go (ssgan/bench/gpu_run.sh runs it there): no debug information, only
+# glibc needed.
+gpu-binary:
+	go build -ldflags='-s -w' -o out/gpu/ssgan ./ssgan/cmd/ssgan
+	@ls -l out/gpu/ssgan
 
 # Opt-in: JupyterLab in headless Chromium runs a notebook cell with the GoNB kernel; screenshot in out/ui/.
 ui-check: setup

@@ -328,7 +328,7 @@ func TestMNISTNotebookShowsTheLift(t *testing.T) {
 		t.Errorf("%d live panels, want one per run (2)", panels)
 	}
 	var summary []string
-	line := regexp.MustCompile(`after (\d+) epochs: labels only ([0-9.]+)%, labels \+ GAN ([0-9.]+)% \(([+-][0-9.]+) points\)`)
+	line := regexp.MustCompile(`after (\d+) epochs?: labels only ([0-9.]+)%, labels \+ GAN ([0-9.]+)% \(([+-][0-9.]+) points\)`)
 	for _, c := range cells {
 		if m := line.FindStringSubmatch(allText(c)); m != nil {
 			summary = m

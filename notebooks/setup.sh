@@ -4,6 +4,7 @@
 #   JupyterLab and nbconvert (pinned in notebooks/requirements.txt), the GoNB Go kernel v0.11.5 (the version
 #   go.mod pins), goimports (which GoNB runs on every cell), staticcheck (for make test),
 #   and the kernel's registration, with an environment set for fast training;
+#   on a machine with an NVIDIA GPU (or with SSGAN_CUDA=1) the CUDA plugin and its libraries, in .venv/pjrt/nvidia/;
 #   with --lab also gopls, which GoNB uses only for an editor's completion and hover help (headless
 #   execution does not need it, and it takes minutes to build).
 # Re-running it does only what is missing.
@@ -35,6 +36,42 @@ if [ "$(cat "$xla_stamp" 2>/dev/null)" != "$xla_want" ] || [ ! -e "$venv/pjrt/pj
   mkdir -p "$venv/pjrt"
   ln -sf "$so" "$venv/pjrt/pjrt_c_api_cpu_plugin.so"
   echo "$xla_want" >"$xla_stamp"
+fi
+
+# CUDA, where the machine has an NVIDIA GPU (nvidia-smi lists one, or /dev/nvidia0 exists), or with
+# SSGAN_CUDA=1 on any machine (SSGAN_CUDA=0: never): the CUDA 12 PJRT plugin and NVIDIA's libraries
+# (requirements-cuda12.txt, about 3 GB, pinned by hash), laid out as the plugin and go-xla look for them:
+#   .venv/pjrt/nvidia/pjrt_c_api_cuda_plugin.so  a link to the plugin (ssgan.CUDAPluginPath)
+#   .venv/pjrt/nvidia/<library>/                 links to the wheels' nvidia/<library>/ folders
+# The plugin finds its libraries in $ORIGIN/../nvidia/<library>/lib (its RPATH). CUDA 12.9's libraries run
+# on drivers from 525 on (CUDA's minor-version compatibility); an older driver is named and skipped.
+gpu=""
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then gpu=yes; fi
+[ -e /dev/nvidia0 ] && gpu=yes
+want_cuda="${SSGAN_CUDA:-${gpu:+1}}"
+if [ "$want_cuda" = 1 ] && [ -n "$gpu" ] && command -v nvidia-smi >/dev/null 2>&1; then
+  driver="$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -1)"
+  if [ -n "$driver" ] && [ "${driver%%.*}" -lt 525 ]; then
+    echo "setup: NVIDIA driver $driver is older than 525, which CUDA 12 needs: no CUDA plugin installed (training uses the CPU)" >&2
+    want_cuda=0
+  fi
+fi
+if [ "$want_cuda" = 1 ]; then
+  cuda_stamp="$venv/.requirements-cuda12.sha"
+  cuda_want="$(sha256sum "$root/notebooks/requirements-cuda12.txt" | cut -d' ' -f1)"
+  if [ "$(cat "$cuda_stamp" 2>/dev/null)" != "$cuda_want" ] || [ ! -e "$venv/pjrt/nvidia/pjrt_c_api_cuda_plugin.so" ]; then
+    echo "setup: installing the CUDA 12 plugin and NVIDIA's libraries (about 3 GB of downloads)"
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --require-hashes -r "$root/notebooks/requirements-cuda12.txt"
+    site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    so="$site/jax_plugins/xla_cuda12/xla_cuda_plugin.so"
+    [ -f "$so" ] || { echo "setup: the CUDA plugin package has no xla_cuda_plugin.so at $so" >&2; exit 1; }
+    mkdir -p "$venv/pjrt/nvidia"
+    for lib in "$site"/nvidia/*/; do
+      ln -sfn "${lib%/}" "$venv/pjrt/nvidia/$(basename "$lib")"
+    done
+    ln -sf "$so" "$venv/pjrt/nvidia/pjrt_c_api_cuda_plugin.so"
+    echo "$cuda_want" >"$cuda_stamp"
+  fi
 fi
 
 export GOBIN="$venv/bin"
@@ -78,4 +115,4 @@ if simd:
     env["GOEXPERIMENT"] = simd
 json.dump(spec, open(path, "w"), indent=1)
 PY
-echo "setup: JupyterLab, GoNB $GONB_VERSION, goimports$([ -x "$GOBIN/gopls" ] && echo ", gopls") and the XLA CPU plugin ($venv/pjrt) ready in $venv"
+echo "setup: JupyterLab, GoNB $GONB_VERSION, goimports$([ -x "$GOBIN/gopls" ] && echo ", gopls") and the XLA CPU plugin ($venv/pjrt)$([ -e "$venv/pjrt/nvidia/pjrt_c_api_cuda_plugin.so" ] && echo " and CUDA plugin") ready in $venv"

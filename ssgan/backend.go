@@ -20,14 +20,22 @@ const BackendEnv = "GOMLX_BACKEND"
 // into .venv/pjrt/, the name go-xla looks for when asked for "xla:cpu".
 const CPUPluginName = "pjrt_c_api_cpu_plugin.so"
 
+// CUDAPluginPath is where the set-up links the CUDA PJRT plugin on a machine with an NVIDIA GPU, relative
+// to .venv/pjrt/: inside the nvidia/ folder that holds NVIDIA's libraries, because the plugin looks for
+// them in its own folder's parent's nvidia/ (its RPATH, $ORIGIN/../nvidia), and so does go-xla.
+const CUDAPluginPath = "nvidia/pjrt_c_api_cuda_plugin.so"
+
 // NewBackend returns the backend to train on, and writes one line on w naming it and how to change it.
 //
 // With GOMLX_BACKEND set, exactly that one: an error if it cannot start (naming what was asked and the
 // fallback that unsetting it gives). Otherwise, in this order:
-//  1. XLA with CUDA, when the machine has an NVIDIA GPU (/dev/nvidia0) and a CUDA plugin can be had;
-//  2. XLA on the CPU, with the plugin that the set-up installs (FindCPUPlugin);
+//  1. XLA with CUDA, when the machine has an NVIDIA GPU (/dev/nvidia0): the plugin that the set-up installs
+//     there (FindPlugin(CUDAPluginPath)), else one go-xla finds itself ("xla:cuda");
+//  2. XLA on the CPU, with the plugin that the set-up installs (FindPlugin(CPUPluginName));
 //  3. unless GOMLX_NO_AUTO_INSTALL is set, XLA with the plugins GoMLX downloads itself;
 //  4. GoMLX's pure-Go backend, which needs nothing.
+//
+// A GPU that no CUDA plugin can drive gets its own line saying what to run.
 func NewBackend(w io.Writer) (compute.Backend, error) {
 	say := func(format string, args ...any) {
 		if w != nil {
@@ -43,49 +51,83 @@ func NewBackend(w io.Writer) (compute.Backend, error) {
 		say("backend %s (from %s=%s)", DescribeBackend(b), BackendEnv, config)
 		return b, nil
 	}
+	plan := planBackends(hasNvidiaGPU(), FindPlugin(CUDAPluginPath), FindPlugin(CPUPluginName), os.Getenv("GOMLX_NO_AUTO_INSTALL") == "")
 	var why []string
-	if hasNvidiaGPU() {
-		b, err := newBackend("xla:cuda")
-		if err == nil {
-			say("backend %s (an NVIDIA GPU was found; %s=xla:cpu or go picks another)", DescribeBackend(b), BackendEnv)
-			return b, nil
+	for i, c := range plan.candidates {
+		if i == plan.firstCPU && plan.gpuNote != "" {
+			say("%s (%s)", plan.gpuNote, strings.Join(why, "; "))
 		}
-		why = append(why, "CUDA plugin: "+firstLine(err.Error()))
-	}
-	if path := FindCPUPlugin(); path != "" {
-		b, err := newBackend("xla:" + path)
-		if err == nil {
-			say("backend %s (plugin %s; %s=go picks the pure-Go backend)", DescribeBackend(b), path, BackendEnv)
-			return b, nil
+		b, err := newBackend(c.config)
+		if err != nil {
+			why = append(why, c.what+": "+firstLine(err.Error()))
+			continue
 		}
-		why = append(why, fmt.Sprintf("CPU plugin %s: %s", path, firstLine(err.Error())))
-	}
-	if os.Getenv("GOMLX_NO_AUTO_INSTALL") == "" {
-		b, err := newBackend("xla")
-		if err == nil {
-			say("backend %s (GoMLX's installed plugins; %s=go picks the pure-Go backend)", DescribeBackend(b), BackendEnv)
-			return b, nil
+		if c.config == "go" {
+			reason := "no XLA plugin found"
+			if len(why) > 0 {
+				reason = strings.Join(why, "; ")
+			}
+			say("backend pure Go (%s). For XLA, several times faster: run `make setup` in the repository (installs the "+
+				"CPU plugin into .venv/pjrt/), or set %s=xla:/abs/path/to/plugin.so", reason, BackendEnv)
+		} else {
+			say("backend %s (%s; %s)", DescribeBackend(b), c.what, c.other)
 		}
-		why = append(why, "GoMLX's plugins: "+firstLine(err.Error()))
+		return b, nil
 	}
-	b, err := newBackend("go")
-	if err != nil {
-		return nil, err
-	}
-	reason := "no XLA plugin found"
-	if len(why) > 0 {
-		reason = strings.Join(why, "; ")
-	}
-	say("backend pure Go (%s). For XLA, several times faster: run `make setup` in the repository (installs the "+
-		"CPU plugin into .venv/pjrt/), or set %s=xla:/abs/path/to/plugin.so", reason, BackendEnv)
-	return b, nil
+	return nil, fmt.Errorf("no backend could start: %s", strings.Join(why, "; "))
 }
 
-// FindCPUPlugin returns the absolute path of the PJRT CPU plugin, or "" if there is none: the first
-// CPUPluginName in PJRT_PLUGIN_LIBRARY_PATH's directories, else in .venv/pjrt/ of the working directory
-// or of the nearest directory above it that has one (so `go test` in a package directory finds the
-// repository's).
-func FindCPUPlugin() string {
+// backendPlan is the order in which NewBackend tries backends when GOMLX_BACKEND is unset.
+type backendPlan struct {
+	candidates []candidate
+	firstCPU   int    // The first candidate that is not CUDA.
+	gpuNote    string // Said before the first CPU candidate when the machine has a GPU: no CUDA plugin started.
+}
+
+type candidate struct {
+	config string // For compute.NewWithConfig.
+	what   string // Where it comes from, for the backend line.
+	other  string // How to pick another.
+}
+
+// planBackends decides the order from what the machine has: an NVIDIA GPU, the set-up's CUDA and CPU
+// plugins ("" when absent), and whether GoMLX may download plugins itself.
+func planBackends(gpu bool, cudaPlugin, cpuPlugin string, autoInstall bool) backendPlan {
+	var p backendPlan
+	cpuOrGo := fmt.Sprintf("%s=go picks the pure-Go backend", BackendEnv)
+	if gpu {
+		if cudaPlugin != "" {
+			p.candidates = append(p.candidates, candidate{"xla:" + cudaPlugin, "CUDA plugin " + cudaPlugin,
+				fmt.Sprintf("an NVIDIA GPU was found; %s=xla:cpu or go picks another", BackendEnv)})
+		}
+		p.candidates = append(p.candidates, candidate{"xla:cuda", "go-xla's CUDA plugin",
+			fmt.Sprintf("an NVIDIA GPU was found; %s=xla:cpu or go picks another", BackendEnv)})
+		p.gpuNote = "an NVIDIA GPU was found, but no CUDA plugin started: run `make setup` in the repository " +
+			"(it installs the CUDA plugin into .venv/pjrt/nvidia/ where it finds a GPU); training goes on without the GPU"
+		if cudaPlugin != "" {
+			p.gpuNote = "an NVIDIA GPU was found, but the CUDA plugin " + cudaPlugin + " did not start (the error follows); " +
+				"training goes on without the GPU"
+		}
+	}
+	p.firstCPU = len(p.candidates)
+	if cpuPlugin != "" {
+		p.candidates = append(p.candidates, candidate{"xla:" + cpuPlugin, "plugin " + cpuPlugin, cpuOrGo})
+	}
+	if autoInstall {
+		p.candidates = append(p.candidates, candidate{"xla", "GoMLX's installed plugins", cpuOrGo})
+	}
+	p.candidates = append(p.candidates, candidate{config: "go"})
+	return p
+}
+
+// FindCPUPlugin returns the absolute path of the PJRT CPU plugin, or "" if there is none.
+func FindCPUPlugin() string { return FindPlugin(CPUPluginName) }
+
+// FindPlugin returns the absolute path of a plugin the set-up installs (CPUPluginName, CUDAPluginPath), or
+// "" if there is none: the first in PJRT_PLUGIN_LIBRARY_PATH's directories, else in .venv/pjrt/ of the
+// working directory or of the nearest directory above it that has one (so `go test` in a package
+// directory finds the repository's).
+func FindPlugin(name string) string {
 	var dirs []string
 	for _, d := range strings.Split(os.Getenv("PJRT_PLUGIN_LIBRARY_PATH"), ":") {
 		if d != "" {
@@ -101,7 +143,7 @@ func FindCPUPlugin() string {
 		}
 	}
 	for _, d := range dirs {
-		p, err := filepath.Abs(filepath.Join(d, CPUPluginName))
+		p, err := filepath.Abs(filepath.Join(d, name))
 		if err != nil {
 			continue
 		}

@@ -33,9 +33,6 @@ func greyDigits(n int, seed uint64) *data.Images {
 // Every data set × recipe × network family either trains and writes the same set of outputs, whose
 // checkpoints score what the run reported, or is refused with a message naming the flags.
 func TestEveryCombinationTrainsOrIsRefused(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains six tiny models")
-	}
 	for _, dataset := range []string{data.DatasetSVHN, data.DatasetMNIST} {
 		for _, recipe := range []string{RecipeCourse, RecipeImproved} {
 			for _, arch := range []string{ArchConv, ArchMLP} {
@@ -68,9 +65,6 @@ func TestEveryCombinationTrainsOrIsRefused(t *testing.T) {
 // Any number of classes: three named classes flow through both recipes and both network families (the
 // extra "fake" logit too) into checkpoints that keep the names and score what the run reported.
 func TestThreeClassesTrainAndReload(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains three tiny models")
-	}
 	names := []string{"ant", "bee", "cat"}
 	threeClasses := func(im *data.Images) *data.Images {
 		for i, l := range im.Labels {

@@ -36,7 +36,7 @@ func trainSamples(t *testing.T, kind string) (diff, spread float64) {
 // course's transposed-convolution generator's, and must differ between z.
 func TestGeneratorMakesNoTexture(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains two small GANs (~1 min)")
+		t.Skip("trains two small GANs (~40 s): make test-full runs it")
 	}
 	if DefaultUpsample == UpsampleTransposed {
 		t.Skip("the default is the course's own generator: nothing to compare it with")

@@ -294,7 +294,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 // classifier beats chance (10%) by a wide margin, and every output file is written.
 func TestTrainEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("end-to-end training takes ~20 s")
+		t.Skip("an accuracy floor after 4 epochs (~25 s): make test-full runs it")
 	}
 	cfg := DefaultTrainConfig()
 	cfg.Model.DSize, cfg.Model.GSize = 16, 8

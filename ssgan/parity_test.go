@@ -164,7 +164,7 @@ func TestXLAParityForwardAndGradients(t *testing.T) {
 // within seed noise (two seeds each; random streams and rounding differ between backends).
 func TestXLAParityTraining(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains four small models (~1 min)")
+		t.Skip("trains four small models (~1 min): make test-full runs it")
 	}
 	goB, xlaB := backends(t)
 	mean := func(b compute.Backend) float64 {

@@ -73,12 +73,14 @@ func ImagesGrid(im *data.Images, rows, cols int) *image.RGBA {
 // discriminator's), as PNG bytes. dropout says whether the run trained with dropout, for the legend: the
 // train accuracy is measured during the epoch, so with dropout it lags the test accuracy.
 func LearningCurves(history []EpochMetrics, dropout bool) ([]byte, error) {
-	return LearningCurvesBeside(history, dropout, nil)
+	return LearningCurvesBeside(history, RunInfo{Dropout: dropout}, nil)
 }
 
-// LearningCurvesBeside is LearningCurves with other runs' test accuracy drawn into the accuracy axes (a
-// labels-only run beside the finished GAN run it is compared with).
-func LearningCurvesBeside(history []EpochMetrics, dropout bool, others []Curve) ([]byte, error) {
+// LearningCurvesBeside is LearningCurves for a run described by run (a labels-only run has no generator
+// axes), with other runs' test accuracy drawn into the accuracy axes (a labels-only run beside the
+// finished GAN run it is compared with).
+func LearningCurvesBeside(history []EpochMetrics, run RunInfo, others []Curve) ([]byte, error) {
+	dropout := run.Dropout
 	panel := func(title, ylabel string) *plot.Plot {
 		p := plot.New()
 		p.Title.Text = title
@@ -89,6 +91,9 @@ func LearningCurvesBeside(history []EpochMetrics, dropout bool, others []Curve) 
 	acc := panel("Accuracy", "fraction correct")
 	acc.Y.Min, acc.Y.Max = 0, 1
 	dLoss := panel("Discriminator loss", "loss: supervised + unsupervised")
+	if run.SupervisedOnly {
+		dLoss.Y.Label.Text = "loss: supervised"
+	}
 	gLoss := panel("Generator loss", "loss: feature matching")
 	series := func(get func(EpochMetrics) float64) plotter.XYs {
 		xy := make(plotter.XYs, len(history))
@@ -137,6 +142,9 @@ func LearningCurvesBeside(history []EpochMetrics, dropout bool, others []Curve) 
 		}
 	}
 	acc.Legend.Top, acc.Legend.Left = false, false
+	if run.SupervisedOnly {
+		return renderRow([]*plot.Plot{acc, dLoss}, 8*vg.Inch, 3.6*vg.Inch, "learning curves")
+	}
 	return renderRow([]*plot.Plot{acc, dLoss, gLoss}, 12*vg.Inch, 3.6*vg.Inch, "learning curves")
 }
 

@@ -1,37 +1,55 @@
 #!/usr/bin/env bash
-# Course-size speed and accuracy on an NVIDIA GPU, offline, with a PJRT CUDA plugin already on disk.
-# Sized to finish in under 8 minutes. Prints epoch time, steps/s and test accuracy.
+# The first run on an NVIDIA GPU, in one call, on a machine that may have no Go toolchain.
 #
-#   PJRT_PLUGIN=/abs/path/xla_cuda_plugin.so ssgan/bench/gpu_run.sh [DATA.mat]
+#   make gpu-binary                      # here: the CLI, stripped (~27 MB), needing only glibc, in out/gpu/
+#   ssgan/bench/gpu_run.sh [BINARY] [DATA.mat]   # there (the device tool carries out/gpu along)
 #
-# The plugin: `xla_cuda_plugin.so` from a jax-cuda12-pjrt wheel (with the CUDA libraries of the
-# nvidia-* wheels it depends on). If PJRT_PLUGIN is unset and the repository has a .whl/ folder of such
-# wheels, they are unpacked to /tmp/site and used. DATA.mat (default: ../shared/data/svhn's 10,000 real test
-# images) is split 8,000 / 2,000 as in the experiment docs; without it, generated digits at SVHN's sizes.
-set -euo pipefail
+# The CUDA PJRT plugin: PJRT_PLUGIN if set, else the set-up's .venv/pjrt/nvidia/pjrt_c_api_cuda_plugin.so,
+# else the first xla_cuda_plugin.so or pjrt_c_api_cuda_plugin.so found in the usual places (Python
+# site-packages, go-xla's ~/.local/lib/go-xla and /usr/local/lib/go-xla). Sized for under 8 minutes, it
+# prints: the GPU, the backend line, the course-size step time and its first step (compilation), one
+# course-setting epoch (73,257 generated images at SVHN's size, batch 128), and a short real-data accuracy
+# run when DATA.mat (default: ../shared/data/svhn's 10,000 real test images, or data/test_32x32_first10k.mat)
+# exists. Outputs also go to $OUT (default /tmp/gpu_run).
+set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || echo "gpu_run: nvidia-smi not found"
-if [ -z "${PJRT_PLUGIN:-}" ] && ls .whl/*.whl >/dev/null 2>&1; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl
-  PJRT_PLUGIN="$(find /tmp/site -name 'xla_cuda_plugin.so' | head -1)"
-  libs="$(find /tmp/site/nvidia -maxdepth 2 -name lib -type d 2>/dev/null | paste -sd:)"
-  export LD_LIBRARY_PATH="${libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin="${1:-$root/out/gpu/ssgan}"
+[ -x "$bin" ] || { command -v go >/dev/null && go build -ldflags=-w -o "$root/out/gpu/ssgan" ./ssgan/cmd/ssgan && bin="$root/out/gpu/ssgan"; }
+[ -x "$bin" ] || { echo "gpu_run: no CLI binary at $bin and no Go to build one: run make gpu-binary where Go is" >&2; exit 1; }
+echo "== machine: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo 'nvidia-smi not found'); $(nproc) CPU cores"
+
+plugin="${PJRT_PLUGIN:-}"
+if [ -z "$plugin" ] && [ -e "$root/.venv/pjrt/nvidia/pjrt_c_api_cuda_plugin.so" ]; then
+  plugin="$root/.venv/pjrt/nvidia/pjrt_c_api_cuda_plugin.so"
 fi
-[ -n "${PJRT_PLUGIN:-}" ] && [ -f "$PJRT_PLUGIN" ] || { echo "gpu_run: set PJRT_PLUGIN to a PJRT CUDA plugin .so" >&2; exit 1; }
-export GOMLX_NO_AUTO_INSTALL=1 GOMLX_BACKEND="xla:$PJRT_PLUGIN"
-go build -o /tmp/ssgan ./ssgan/cmd/ssgan
+if [ -z "$plugin" ]; then
+  plugin="$(find /usr /opt /root /home -name xla_cuda_plugin.so -o -name pjrt_c_api_cuda_plugin.so 2>/dev/null | head -1)"
+fi
+[ -n "$plugin" ] && [ -e "$plugin" ] || { echo "gpu_run: no CUDA PJRT plugin found (set PJRT_PLUGIN, or run make setup on this machine)" >&2; exit 1; }
+echo "== plugin: $plugin"
+export GOMLX_NO_AUTO_INSTALL=1 GOMLX_BACKEND="xla:$plugin"
 out="${OUT:-/tmp/gpu_run}"
 mkdir -p "$out"
+rm -rf "$out/epoch" "$out/real"
 
-echo "== one D+G step at the course size (d=64, g=32, batch 128)"
-timeout 120 /tmp/ssgan bench -steps 100 | tee "$out/bench.txt"
+echo "== the course-size step (d=64, g=32, batch 128): first step (compilation) and 100 timed steps"
+timeout 150 "$bin" bench -steps 100 2>&1 | tee "$out/bench.txt"
+echo "== the course-size step on the labels alone"
+timeout 90 "$bin" bench -steps 100 -supervised_only 2>&1 | tee -a "$out/bench.txt"
 
-data="${1:-$root/../shared/data/svhn/test_32x32_first10k.mat}"
-if [ -f "$data" ]; then
-  echo "== course-size model, 10 epochs on $data (8,000 pool with 1,000 labels, 2,000 held apart)"
-  timeout 300 /tmp/ssgan experiment -data_file "$data" -out "$out/real" -epochs 10 -seeds 1 | tee "$out/real.txt"
+echo "== one epoch of the course setting (73,257 generated images at SVHN's size, batch 128, with its evaluation)"
+start=$(date +%s)
+timeout 180 "$bin" train -synthetic -epochs 1 -out "$out/epoch" 2>&1 | grep -E '^(ssgan: backend|Epoch|ssgan: final)' | tee "$out/epoch.txt"
+echo "epoch run, start to end (loading and compilation included): $(( $(date +%s) - start )) s"
+
+data="${2:-}"
+for d in "$data" "$root/../shared/data/svhn/test_32x32_first10k.mat" "$root/data/test_32x32_first10k.mat"; do
+  if [ -n "$d" ] && [ -f "$d" ]; then data="$d"; break; fi
+done
+if [ -n "$data" ] && [ -f "$data" ]; then
+  echo "== real data: $data, course-size model, 8,000 images with 1,000 labels, 2,000 held apart, 10 epochs, seed 1"
+  timeout 150 "$bin" experiment -data_file "$data" -out "$out/real" -epochs 10 -seeds 1 2>&1 | tail -6 | tee "$out/real.txt"
 else
-  echo "== course-size model, 1 epoch on generated digits at SVHN's full size (73,257 / 26,032)"
-  timeout 300 /tmp/ssgan train -synthetic -out "$out/synthetic" -epochs 1 | tee "$out/synthetic.txt"
+  echo "== real data: none found (pass DATA.mat, or carry data/test_32x32_first10k.mat)"
 fi

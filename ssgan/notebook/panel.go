@@ -147,7 +147,7 @@ func (p *Panel) drawProgress(line string, fraction float64) {
 func (p *Panel) drawFigures(history []ssgan.EpochMetrics) {
 	var b strings.Builder
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
-	curves, err := ssgan.LearningCurvesBeside(history, p.run.Dropout, p.Beside)
+	curves, err := ssgan.LearningCurvesBeside(history, p.run, p.Beside)
 	if err != nil {
 		fmt.Fprintf(&b, "<div>curves: %s</div>", html.EscapeString(err.Error()))
 	} else {
