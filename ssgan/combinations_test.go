@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -110,6 +111,11 @@ func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty (%v)", name, err)
 		}
+	}
+	// config.json holds the run's whole configuration: it reads back into the same TrainConfig.
+	var written TrainConfig
+	if raw, err := os.ReadFile(filepath.Join(out, ConfigFile)); err != nil || json.Unmarshal(raw, &written) != nil || !reflect.DeepEqual(written, m.Config) {
+		t.Errorf("config.json (%v) does not read back as the run's configuration:\n%+v\nwant %+v", err, written, m.Config)
 	}
 	raw, err := os.ReadFile(filepath.Join(out, MetricsFile))
 	if err != nil {

@@ -76,7 +76,7 @@ func TestWeightNormDataDependentInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	pre, gain := flat32(out[0]), flat32(m.Store.GetVariable("/discriminator/dense1/g").MustValue())
-	units := MLPLayers[0]
+	units := mlpLayers[0]
 	worst, sum := 0.0, 0.0
 	for u := 0; u < units; u++ {
 		var s, s2 float64

@@ -17,8 +17,8 @@ import (
 //   - generator 100-500-500-784 from uniform noise: dense layers with batch norm and softplus, then a
 //     weight-normalised dense layer with a sigmoid, so pixels are in [0, 1] like the data.
 
-// MLPLayers are the discriminator's hidden widths.
-var MLPLayers = []int{1000, 500, 250, 250, 250}
+// mlpLayers are the discriminator's hidden widths (the reference's).
+var mlpLayers = [...]int{1000, 500, 250, 250, 250}
 
 // wnDense is a weight-normalised dense layer, y = g * (x·v)/|v| + b per output unit, with variables
 // v [in,out] ~ N(0, 0.1) (as the reference: a larger v turns more slowly under Adam's fixed-size steps),
@@ -65,7 +65,7 @@ func MLPDiscriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mo
 	s := scope.At(DiscriminatorScope)
 	x = Reshape(x, x.Shape().Dimensions[0], -1)
 	x = gaussianNoise(s, x, 0.3, mode.Dropout)
-	for i, width := range MLPLayers {
+	for i, width := range mlpLayers {
 		x = wnDense(s, "dense"+string(rune('1'+i)), x, width, false, mode.Init)
 		x = Max(x, ZerosLike(x)) // ReLU.
 		features = x             // Before the noise, as the reference matches them.

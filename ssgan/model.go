@@ -87,8 +87,9 @@ func (m *Model) logits(scope *model.Scope, x *Node) *Node {
 // InputShape is the shape of the images the model reads.
 func (m *Model) InputShape() data.Shape { return m.Config.Model.ImageShape() }
 
-// PixelRange is how the model reads pixel bytes ([-1,1] for the conv networks, [0,1] for the MLPs).
-func (m *Model) PixelRange() data.Range { return m.net.pixels }
+// Noise returns n of the generator's noise vectors, fixed by seed (N(0,1) for the conv generator, U(0,1)
+// for the MLP one): sample grids drawn from the same noise are comparable across epochs.
+func (m *Model) Noise(n int, seed uint64) []float32 { return m.net.fixedNoise(n, m.Config.Model.ZDim, seed) }
 
 // NewAdam is one player's optimizer, the same for both players and both recipes: Adam with the configured
 // learning rate and beta1 (0.5, as DCGAN recommends), its state under its own scope ("adam_" + player).

@@ -148,17 +148,17 @@ type network struct {
 func networkOf(cfg ModelConfig, p Pieces) network {
 	if cfg.Arch == ArchMLP {
 		return network{discriminator: MLPDiscriminator, generator: MLPGenerator, pixels: data.Unit, noise: UniformNoise,
-			fixedNoise: fixedUniformNoise, dataInit: true, gridRows: 10}
+			fixedNoise: uniformNoise, dataInit: true, gridRows: 10}
 	}
 	return network{discriminator: p.Discriminator, generator: p.Generator, pixels: data.Signed, batchNorm: true, gridRows: 5,
 		noise: func(scope *model.Scope, g *Graph, n, zDim int) *Node {
 			return SafeNormal(scope, g, shapes.Make(dtypes.Float32, n, zDim))
 		},
-		fixedNoise: FixedNoise}
+		fixedNoise: normalNoise}
 }
 
-// FixedNoise returns n noise vectors drawn from N(0,1) with a seed, so sample grids are comparable across epochs.
-func FixedNoise(n, zDim int, seed uint64) []float32 {
+// normalNoise returns n noise vectors drawn from N(0,1) with a seed (Model.Noise for the conv generator).
+func normalNoise(n, zDim int, seed uint64) []float32 {
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
 	z := make([]float32, n*zDim)
 	for i := range z {
@@ -167,8 +167,8 @@ func FixedNoise(n, zDim int, seed uint64) []float32 {
 	return z
 }
 
-// fixedUniformNoise is FixedNoise for the MLP generator, which draws its input from U(0, 1).
-func fixedUniformNoise(n, zDim int, seed uint64) []float32 {
+// uniformNoise is normalNoise for the MLP generator, which draws its input from U(0, 1).
+func uniformNoise(n, zDim int, seed uint64) []float32 {
 	rng := rand.New(rand.NewPCG(seed, 0xf1))
 	z := make([]float32, n*zDim)
 	for i := range z {

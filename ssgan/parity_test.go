@@ -128,7 +128,7 @@ func TestXLAParityForwardAndGradients(t *testing.T) {
 				}
 				_, batches := trainBatches(cfg)
 				bt := batches[0]
-				z := FixedNoise(bt.Size, cfg.Model.ZDim, 3)
+				z := normalNoise(bt.Size, cfg.Model.ZDim, 3)
 				out, err := e.Call(tensors.FromFlatDataAndDimensions(bt.Pixels, bt.Size, data.ImageSize, data.ImageSize, data.ImageChannels),
 					tensors.FromFlatDataAndDimensions(z, bt.Size, cfg.Model.ZDim),
 					tensors.FromFlatDataAndDimensions(bt.Labels, bt.Size), tensors.FromFlatDataAndDimensions(bt.Mask, bt.Size))

@@ -134,7 +134,7 @@ func (m *Model) prepareImproved(ds *data.Dataset) error {
 		if _, err := m.predict(b); err != nil {
 			return fmt.Errorf("initialise the discriminator: %w", err)
 		}
-		if _, err := m.Generate(FixedNoise(b.Size, m.Config.Model.ZDim, m.Config.Seed)); err != nil {
+		if _, err := m.Generate(m.Noise(b.Size, m.Config.Seed)); err != nil {
 			return fmt.Errorf("initialise the generator: %w", err)
 		}
 	}

@@ -14,17 +14,13 @@ import (
 // LockFile is the lock a training run holds on its output directory.
 const LockFile = ".ssgan.lock"
 
-// held counts this process's holds on each locked directory, so that the CLI can lock a directory before
-// it checks and clears it, and Train can take the same lock again.
+// held is this process's locks, by directory: an flock does not stop the process that holds it from
+// taking it again, so a second run in the same process (a notebook's cell run twice at once) is refused
+// here.
 var held = struct {
 	sync.Mutex
-	locks map[string]*heldLock
-}{locks: map[string]*heldLock{}}
-
-type heldLock struct {
-	lock  *flock.Flock
-	count int
-}
+	locks map[string]*flock.Flock
+}{locks: map[string]*flock.Flock{}}
 
 // LockOutDir makes dir (created if needed) the output directory of one run: a second run, in this process
 // or another, is refused with one line until release is called or this process ends (the operating
@@ -40,9 +36,8 @@ func LockOutDir(dir string) (release func(), err error) {
 	}
 	held.Lock()
 	defer held.Unlock()
-	if h, ok := held.locks[key]; ok {
-		h.count++
-		return func() { releaseLock(key) }, nil
+	if _, ok := held.locks[key]; ok {
+		return nil, fmt.Errorf("output directory %s is in use by another run (in this process): wait for it to end, or choose another -out", dir)
 	}
 	path := filepath.Join(dir, LockFile)
 	l := flock.New(path)
@@ -58,19 +53,15 @@ func LockOutDir(dir string) (release func(), err error) {
 		return nil, fmt.Errorf("output directory %s is in use by another run (%s): wait for it to end, or choose another -out", dir, owner)
 	}
 	_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644) // Only for the message above.
-	held.locks[key] = &heldLock{lock: l, count: 1}
+	held.locks[key] = l
 	return func() { releaseLock(key) }, nil
 }
 
 func releaseLock(key string) {
 	held.Lock()
 	defer held.Unlock()
-	h, ok := held.locks[key]
-	if !ok {
-		return
-	}
-	if h.count--; h.count == 0 {
-		_ = h.lock.Unlock()
+	if l, ok := held.locks[key]; ok {
+		_ = l.Unlock()
 		delete(held.locks, key)
 	}
 }

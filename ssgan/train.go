@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -27,7 +28,10 @@ type RunOptions struct {
 	// StartEpoch is the number of epochs already trained (when resuming a model from LoadCheckpoint): Train
 	// runs epochs StartEpoch+1..Epochs and continues OutDir's metrics.jsonl after its first StartEpoch lines.
 	StartEpoch  int
-	OnEpoch     func(EpochMetrics) error // Called after each epoch.
+	// RefuseEarlierRun makes an OutDir that holds another run's outputs an error (ErrEarlierRun; the CLI
+	// without -force). Without it a fresh run replaces them, as a notebook cell run again does.
+	RefuseEarlierRun bool
+	OnEpoch          func(EpochMetrics) error // Called after each epoch.
 	SampleEvery int                      // Write samples every N epochs (default 1).
 	Watch       Watcher                  // Follows the run live (a notebook's panel: ssgan/notebook.Panel); nil: nothing.
 	// TrainEpoch runs one epoch's steps; nil means the recipe's own (CourseEpoch for the course's; the
@@ -35,8 +39,10 @@ type RunOptions struct {
 	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
 }
 
-// Train runs the configured number of epochs of the model's recipe on ds. After each epoch it evaluates,
-// and in opt.OutDir (which it holds against other runs, see LockOutDir) writes the metrics line, the
+// Train runs the configured number of epochs of the model's recipe on ds. It is the one owner of
+// opt.OutDir: it holds it against other runs (LockOutDir), refuses or replaces an earlier run there
+// (opt.RefuseEarlierRun), and writes the run's configuration (config.json). After each epoch it evaluates,
+// and in opt.OutDir writes the metrics line, the
 // samples, the curves, the checkpoint, best.ssgan when the validation accuracy is the best so far, and at
 // the last epoch the confusion matrix. It stops with an error on a NaN or infinite loss (the last
 // checkpoint stays intact) and when ctx is cancelled between steps. It returns the metrics of every epoch
@@ -66,7 +72,15 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 			return nil, err
 		}
 		defer release()
+		if opt.StartEpoch == 0 && opt.RefuseEarlierRun {
+			if err := CheckNoEarlierRun(opt.OutDir); err != nil {
+				return nil, err
+			}
+		}
 		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
+			return nil, err
+		}
+		if err := writeConfig(opt.OutDir, cfg); err != nil {
 			return nil, err
 		}
 		if opt.StartEpoch > 0 {
@@ -282,7 +296,30 @@ func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {
 const (
 	MetricsFile = "metrics.jsonl"
 	CurvesFile  = "learning_curves.png"
+	ConfigFile  = "config.json" // The run's whole TrainConfig, indented (a resumed run's, with its epochs).
 )
+
+// ErrEarlierRun is the error of a run refused because its output directory holds another run's outputs.
+var ErrEarlierRun = errors.New("already holds a run")
+
+// CheckNoEarlierRun returns an ErrEarlierRun naming dir and one of its files if dir holds a run's outputs.
+// Train checks under its lock (RunOptions.RefuseEarlierRun); the CLI also checks before loading any data,
+// so that a refused run takes no time.
+func CheckNoEarlierRun(dir string) error {
+	if earlier := RunOutputs(dir); len(earlier) > 0 {
+		return fmt.Errorf("%s %w (%s)", dir, ErrEarlierRun, filepath.Base(earlier[0]))
+	}
+	return nil
+}
+
+// writeConfig writes cfg as dir's config.json.
+func writeConfig(dir string, cfg TrainConfig) error {
+	raw, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return fmt.Errorf("%s: %w", ConfigFile, err)
+	}
+	return data.WriteFileAtomic(filepath.Join(dir, ConfigFile), append(raw, '\n'))
+}
 
 // PrepareOutDir makes dir ready for a training run's outputs, before any training: it creates it, removes
 // the temporary files an interrupted write left behind, checks that it can write there, and, when fresh
@@ -315,7 +352,7 @@ func PrepareOutDir(dir string, fresh bool) error {
 // RunOutputs lists the files of a training run present in dir.
 func RunOutputs(dir string) []string {
 	var out []string
-	for _, name := range []string{MetricsFile, CurvesFile, CheckpointFile, BestCheckpointFile, ConfusionFile} {
+	for _, name := range []string{MetricsFile, ConfigFile, CurvesFile, CheckpointFile, BestCheckpointFile, ConfusionFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			out = append(out, filepath.Join(dir, name))
 		}
@@ -364,10 +401,8 @@ func DescribeRun(m *Model, ds *data.Dataset) string {
 		nets = "MLP networks"
 	}
 	test := fmt.Sprintf("%d test", ds.Test.Len())
-	if cfg.Data.Dataset == data.DatasetFolder {
-		if _, err := os.Stat(filepath.Join(cfg.Data.Dir, data.FolderTest)); err != nil {
-			test += fmt.Sprintf(" (held apart from the labelled images: %g of each class, seed %d)", cfg.Data.HoldOut, cfg.Data.Seed)
-		}
+	if ds.TestHeldOut {
+		test += fmt.Sprintf(" (held apart from the labelled images: %g of each class, seed %d)", cfg.Data.HoldOut, cfg.Data.Seed)
 	}
 	return fmt.Sprintf("backend %s; %s: %d training images (%d labelled), %s, %s; %s, %s recipe, %s, %s, extra_class %v, batch %d, %d epochs",
 		DescribeBackend(m.Backend), source, ds.Train.Len(), len(ds.Labelled()), validation, test, kind, cfg.Recipe,

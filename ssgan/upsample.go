@@ -61,12 +61,12 @@ func DepthToSpace(x *Node) *Node {
 	dims := x.Shape().Dimensions
 	n, h, w, c := dims[0], dims[1], dims[2], dims[3]/4
 	x = Reshape(x, n, h, w, 2, 2, c)
-	x = Transpose6(x)
+	x = transpose6(x)
 	return Reshape(x, n, 2*h, 2*w, c)
 }
 
-// Transpose6 permutes [N,H,W,r,s,C] to [N,H,r,W,s,C].
-func Transpose6(x *Node) *Node { return TransposeAllAxes(x, 0, 1, 3, 2, 4, 5) }
+// transpose6 permutes [N,H,W,r,s,C] to [N,H,r,W,s,C].
+func transpose6(x *Node) *Node { return TransposeAllAxes(x, 0, 1, 3, 2, 4, 5) }
 
 // Upsample doubles the resolution of x [N,H,W,Cin] to [N,2H,2W,cout] the way kind says.
 func Upsample(scope *model.Scope, kind, name string, x *Node, cout int, useBias bool) *Node {
@@ -91,10 +91,6 @@ func Upsample(scope *model.Scope, kind, name string, x *Node, cout int, useBias 
 	}
 	return y
 }
-
-// NearestUpsample doubles the resolution of x [N,H,W,C] by repeating each pixel 2x2: depth-to-space of
-// four copies, which (unlike Pad or a resize op) has a gradient on every backend.
-func NearestUpsample(x *Node) *Node { return DepthToSpace(Concatenate([]*Node{x, x, x, x}, 3)) }
 
 // resizeConv is nearest-neighbour doubling followed by a "same" 3x3 convolution, without bias: kernel
 // [3,3,cin,cout] under scope/name. It is computed at the low resolution, as a 3x3 convolution to 4*cout
@@ -174,7 +170,7 @@ func transposedTap(ta, tb, r, s int) (a, b int, ok bool) {
 
 // TransposedKernelGraph maps, in the graph, a 5x5 transposed-convolution kernel w5 [5,5,cin,cout] onto
 // the [3,3,cin,4*cout] kernel that computes it with DepthToSpace (the graph twin of
-// TransposedKernelToDepthToSpace, built from slices so its gradient exists everywhere).
+// transposedKernelToDepthToSpace in the tests, built from slices so its gradient exists everywhere).
 func TransposedKernelGraph(w5 *Node) *Node {
 	return phaseKernel(w5, func(ta, tb, r, s int) [][2]int {
 		if a, b, ok := transposedTap(ta, tb, r, s); ok {
@@ -182,30 +178,4 @@ func TransposedKernelGraph(w5 *Node) *Node {
 		}
 		return nil
 	})
-}
-
-// TransposedKernelToDepthToSpace maps the kernel w5 [5,5,cin,cout] of a 5x5 stride-2 "same" transposed
-// convolution (out[2i+a-1, 2j+b-1] += in[i,j] * w5[a,b], cropped to twice the input size) to the kernel
-// [3,3,cin,4*cout] of the 3x3 convolution that, followed by DepthToSpace, computes the same thing.
-// Kernels are row-major flat slices.
-func TransposedKernelToDepthToSpace(w5 []float32, cin, cout int) []float32 {
-	w3 := make([]float32, 3*3*cin*4*cout)
-	for ta := 0; ta < 3; ta++ {
-		for tb := 0; tb < 3; tb++ {
-			for r := 0; r < 2; r++ {
-				for s := 0; s < 2; s++ {
-					a, b, ok := transposedTap(ta, tb, r, s)
-					if !ok {
-						continue
-					}
-					for ci := 0; ci < cin; ci++ {
-						for co := 0; co < cout; co++ {
-							w3[((ta*3+tb)*cin+ci)*4*cout+(r*2+s)*cout+co] = w5[((a*5+b)*cin+ci)*cout+co]
-						}
-					}
-				}
-			}
-		}
-	}
-	return w3
 }

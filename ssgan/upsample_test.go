@@ -57,7 +57,7 @@ func TestDepthToSpaceEqualsTransposedConv(t *testing.T) {
 	const n, h, w, cin, cout = 2, 4, 3, 3, 2
 	in := randSlice(n*h*w*cin, 41)
 	w5 := randSlice(25*cin*cout, 42)
-	w3 := TransposedKernelToDepthToSpace(w5, cin, cout)
+	w3 := transposedKernelToDepthToSpace(w5, cin, cout)
 	r := randSlice(n*2*h*2*w*cout, 43)
 
 	e, err := NewExec(backend(t), func(x, k, r *Node) (*Node, *Node, *Node) {
@@ -79,8 +79,8 @@ func TestDepthToSpaceEqualsTransposedConv(t *testing.T) {
 	assertClose(t, "gradient wrt input", flat32(res[1]), gIn, 1e-4)
 	// Each 5x5 tap lives at exactly one place of the 3x3 kernel: its gradient must be found there.
 	gW3 := flat32(res[2])
-	mapped := TransposedKernelToDepthToSpace(gW5, cin, cout)
-	onesMap := TransposedKernelToDepthToSpace(onesLike(w5), cin, cout)
+	mapped := transposedKernelToDepthToSpace(gW5, cin, cout)
+	onesMap := transposedKernelToDepthToSpace(onesLike(w5), cin, cout)
 	var got, want []float32
 	for i, isTap := range onesMap {
 		if isTap != 0 {
@@ -107,12 +107,12 @@ func TestTransposedKernelGraphMatchesFlatMap(t *testing.T) {
 	w5 := randSlice(25*cin*cout, 44)
 	got := run1(t, func(in []*Node) *Node { return TransposedKernelGraph(in[0]) },
 		tensors.FromFlatDataAndDimensions(w5, 5, 5, cin, cout))
-	assertClose(t, "mapped kernel", flat32(got), TransposedKernelToDepthToSpace(w5, cin, cout), 0)
+	assertClose(t, "mapped kernel", flat32(got), transposedKernelToDepthToSpace(w5, cin, cout), 0)
 }
 
 func TestNearestUpsample(t *testing.T) {
 	x := []float32{1, 2, 3, 4, 5, 6, 7, 8} // [1,2,2,2]: pixels (1,2) (3,4) / (5,6) (7,8).
-	got := flat32(run1(t, func(in []*Node) *Node { return NearestUpsample(in[0]) }, tensors.FromFlatDataAndDimensions(x, 1, 2, 2, 2)))
+	got := flat32(run1(t, func(in []*Node) *Node { return nearestUpsample(in[0]) }, tensors.FromFlatDataAndDimensions(x, 1, 2, 2, 2)))
 	want := []float32{
 		1, 2, 1, 2, 3, 4, 3, 4,
 		1, 2, 1, 2, 3, 4, 3, 4,
@@ -129,7 +129,7 @@ func TestResizeConvAtLowResolution(t *testing.T) {
 	k := randSlice(9*cin*cout, 52)
 	r := randSlice(n*2*h*2*w*cout, 53)
 	e, err := NewExec(backend(t), func(x, k, r *Node) []*Node {
-		direct := Conv2D(NearestUpsample(x), k, 1, true)
+		direct := Conv2D(nearestUpsample(x), k, 1, true)
 		fast := DepthToSpace(Conv2D(x, ResizeKernelGraph(k), 1, true))
 		gd := Gradient(ReduceAllSum(Mul(direct, r)), x, k)
 		gf := Gradient(ReduceAllSum(Mul(fast, r)), x, k)
@@ -146,4 +146,34 @@ func TestResizeConvAtLowResolution(t *testing.T) {
 	assertClose(t, "forward", flat32(res[1]), flat32(res[0]), 1e-5)
 	assertClose(t, "gradient wrt input", flat32(res[3]), flat32(res[2]), 1e-4)
 	assertClose(t, "gradient wrt kernel", flat32(res[5]), flat32(res[4]), 1e-4)
+}
+
+// nearestUpsample doubles the resolution of x [N,H,W,C] by repeating each pixel 2x2: depth-to-space of
+// four copies, which (unlike Pad or a resize op) has a gradient on every backend.
+func nearestUpsample(x *Node) *Node { return DepthToSpace(Concatenate([]*Node{x, x, x, x}, 3)) }
+
+// transposedKernelToDepthToSpace maps the kernel w5 [5,5,cin,cout] of a 5x5 stride-2 "same" transposed
+// convolution (out[2i+a-1, 2j+b-1] += in[i,j] * w5[a,b], cropped to twice the input size) to the kernel
+// [3,3,cin,4*cout] of the 3x3 convolution that, followed by DepthToSpace, computes the same thing.
+// Kernels are row-major flat slices.
+func transposedKernelToDepthToSpace(w5 []float32, cin, cout int) []float32 {
+	w3 := make([]float32, 3*3*cin*4*cout)
+	for ta := 0; ta < 3; ta++ {
+		for tb := 0; tb < 3; tb++ {
+			for r := 0; r < 2; r++ {
+				for s := 0; s < 2; s++ {
+					a, b, ok := transposedTap(ta, tb, r, s)
+					if !ok {
+						continue
+					}
+					for ci := 0; ci < cin; ci++ {
+						for co := 0; co < cout; co++ {
+							w3[((ta*3+tb)*cin+ci)*4*cout+(r*2+s)*cout+co] = w5[((a*5+b)*cin+ci)*cout+co]
+						}
+					}
+				}
+			}
+		}
+	}
+	return w3
 }

@@ -105,6 +105,8 @@ type Dataset struct {
 	// ValidFromTrain says the validation images are training images whose labels training never uses
 	// (the data set has no validation split of its own, as MNIST's official split or an experiment's).
 	ValidFromTrain bool
+	// TestHeldOut says the test images were held apart from a folder's labelled images (it has no test/).
+	TestHeldOut bool
 }
 
 // TrainValidSize is how many unlabelled training images score the validation accuracy (which picks

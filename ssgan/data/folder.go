@@ -175,7 +175,7 @@ func LoadFolder(ctx context.Context, opt DatasetOptions, progress io.Writer) (*D
 		return nil, fmt.Errorf("%s: every class has a single labelled image, so none can be held apart to test on: add a %s folder",
 			filepath.Join(opt.Dir, FolderTrain), filepath.Join(opt.Dir, FolderTest))
 	}
-	ds := &Dataset{Train: im.Subset(slices.Concat(labelled, unl)), Test: im.Subset(test), Classes: f.classes}
+	ds := &Dataset{Train: im.Subset(slices.Concat(labelled, unl)), Test: im.Subset(test), Classes: f.classes, TestHeldOut: !f.hasTest}
 	if len(valid) > 0 {
 		ds.Valid = im.Subset(valid)
 	}

@@ -74,8 +74,8 @@ func TestLoadFolder(t *testing.T) {
 		t.Fatalf("classes %v, want %v (the folder names, sorted)", ds.Classes, want)
 	}
 	// A fifth of each class's 10 labelled images is held apart: 2 per class.
-	if ds.Test.Len() != 6 || len(ds.Labelled()) != 24 || ds.Train.Len() != 24+30 || ds.Valid != nil || ds.ValidFromTrain {
-		t.Fatalf("test %d, labelled %d, train %d, valid %v: want 6, 24, 54 and no validation set", ds.Test.Len(), len(ds.Labelled()), ds.Train.Len(), ds.Valid)
+	if ds.Test.Len() != 6 || len(ds.Labelled()) != 24 || ds.Train.Len() != 24+30 || ds.Valid != nil || ds.ValidFromTrain || !ds.TestHeldOut {
+		t.Fatalf("test %d, labelled %d, train %d, valid %v, held out %v: want 6, 24, 54, no validation set, test held out", ds.Test.Len(), len(ds.Labelled()), ds.Train.Len(), ds.Valid, ds.TestHeldOut)
 	}
 	perClass := make([]int, 3)
 	for _, l := range ds.Test.Labels {

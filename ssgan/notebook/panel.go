@@ -52,7 +52,7 @@ func (p *Panel) Start(run ssgan.RunInfo) {
 	if !p.on {
 		return
 	}
-	id := gonbui.UniqueID()
+	id := gonbui.UniqueId()
 	p.progressID, p.figureID = "progress_"+id, "figures_"+id
 	p.draw(fmt.Sprintf("starting: epochs %d to %d, %d steps each; the first step compiles the step's graph", run.FirstEpoch, run.Epochs, run.StepsPerEpoch), 0)
 }
@@ -142,9 +142,14 @@ func (p *Panel) drawProgress(line string, fraction float64) {
 	gonbui.UpdateHTML(p.progressID, ProgressHTML(p.Title, line, fraction))
 }
 
-// drawFigures renders the curves so far and the newest samples; a figure that fails to render is named in
-// its place (the run goes on).
+// drawFigures shows the curves so far and the newest samples.
 func (p *Panel) drawFigures(history []ssgan.EpochMetrics) {
+	gonbui.UpdateHTML(p.figureID, p.figuresHTML(history))
+}
+
+// figuresHTML renders the curves so far and the newest samples; a figure that fails to render is named in
+// its place (the run goes on).
+func (p *Panel) figuresHTML(history []ssgan.EpochMetrics) string {
 	var b strings.Builder
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	curves, err := ssgan.LearningCurvesBeside(history, p.run, p.Beside)
@@ -157,7 +162,7 @@ func (p *Panel) drawFigures(history []ssgan.EpochMetrics) {
 		b.WriteString(ImageHTML(p.samples, fmt.Sprintf("%s: the generator's samples after epoch %d", p.Title, len(history))))
 	}
 	b.WriteString(`</div>`)
-	gonbui.UpdateHTML(p.figureID, b.String())
+	return b.String()
 }
 
 // ProgressHTML is the panel's progress line: the title, a bar filled to fraction (0..1), and the line.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 func TestProgressHTML(t *testing.T) {
@@ -60,5 +61,21 @@ func TestInterrupted(t *testing.T) {
 	cancel()
 	if !Interrupted(fmt.Errorf("epoch 2: %w", ctx.Err())) || Interrupted(fmt.Errorf("loss is not finite")) || Interrupted(nil) {
 		t.Error("Interrupted must hold for a cancelled context's error, wrapped or not, and only for it")
+	}
+}
+
+// What the panel adds to a run in a notebook: its figures once per epoch (the progress line, a few hundred
+// bytes of HTML, at most four times a second). Per epoch of a 15-epoch run with a sample grid.
+func BenchmarkPanelFigures(b *testing.B) {
+	history := make([]ssgan.EpochMetrics, 15)
+	for i := range history {
+		history[i] = ssgan.EpochMetrics{Epoch: i + 1, TrainAcc: 0.05 * float64(i), TestAcc: 0.04 * float64(i), DLoss: 2 - 0.1*float64(i), GLoss: 0.1}
+	}
+	grid := ssgan.EncodePNG(ssgan.SampleGrid(make([]float32, 50*32*32*3), data.SVHNShape, 5, 10))
+	p := &Panel{Title: "bench", samples: grid}
+	for b.Loop() {
+		if len(p.figuresHTML(history)) == 0 {
+			b.Fatal("no figures")
+		}
 	}
 }

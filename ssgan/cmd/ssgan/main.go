@@ -230,40 +230,30 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	// A run that is refused must not touch -out: check an earlier run there before loading anything, and
-	// load (and check) the data before -out is created or cleared.
-	if earlier := ssgan.RunOutputs(*outDir); len(earlier) > 0 && !*force {
-		return fmt.Errorf("%s already holds a run (%s): choose another -out, or add -force to replace it", *outDir, filepath.Base(earlier[0]))
+	// A run that is refused must not touch -out: an earlier run there is refused before any data is loaded
+	// (and again by Train, which holds -out, for a run started meanwhile); the data is loaded and checked
+	// before Train creates or clears -out.
+	if !*force {
+		if err := ssgan.CheckNoEarlierRun(*outDir); err != nil {
+			return earlierRun(err)
+		}
 	}
 	ds, err := data.LoadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
 	if err != nil {
 		return err
 	}
 	cfg.Model.Classes = ds.Classes
-	// Hold -out before clearing it, so that a second run started at the same time is refused instead
-	// of mixing its epochs into this one's.
-	release, err := ssgan.LockOutDir(*outDir)
-	if err != nil {
-		return err
-	}
-	defer release()
-	if earlier := ssgan.RunOutputs(*outDir); len(earlier) > 0 && !*force {
-		return fmt.Errorf("%s already holds a run (%s): choose another -out, or add -force to replace it", *outDir, filepath.Base(earlier[0]))
-	}
-	if err := ssgan.PrepareOutDir(*outDir, true); err != nil { // Before any step is taken.
-		return err
-	}
 	m, err := newModel(cfg, stderr)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "ssgan:", ssgan.DescribeRun(m, ds))
-	opt := ssgan.RunOptions{OutDir: *outDir, Log: stdout}
+	opt := ssgan.RunOptions{OutDir: *outDir, Log: stdout, RefuseEarlierRun: !*force}
 	if isTerminal(stderr) {
 		opt.Progress = stderr
 	}
 	history, err := ssgan.Train(ctx, m, ds, opt)
-	if err := runEnded(0, history, err, *outDir, cfg, stdout); err != nil {
+	if err := runEnded(0, history, earlierRun(err), *outDir, cfg, stdout); err != nil {
 		return err
 	}
 	last := history[len(history)-1]
@@ -296,12 +286,7 @@ func resumeRun(ctx context.Context, fs *flag.FlagSet, outDir, dataDir string, do
 	case len(changing) > 0:
 		return usageError{fmt.Errorf("-resume continues the run in %s with the configuration of its checkpoint: %s would change it (with -resume only -epochs, -data and -no_download may be given)", outDir, strings.Join(changing, ", "))}
 	}
-	release, err := ssgan.LockOutDir(outDir)
-	if err != nil {
-		return err
-	}
-	defer release()
-	path := filepath.Join(outDir, ssgan.CheckpointFile)
+	path := filepath.Join(outDir, ssgan.CheckpointFile) // Train holds outDir, and checks it against the checkpoint's epoch.
 	ck, err := ssgan.OpenCheckpoint(path)
 	if err != nil {
 		return fmt.Errorf("nothing to resume in %s: %w", outDir, err)
@@ -481,6 +466,14 @@ func runEnded(start int, history []ssgan.EpochMetrics, err error, outDir string,
 	}
 	fmt.Fprintf(stdout, "ssgan: final test accuracy %.4f%s; outputs in %s\n", history[len(history)-1].TestAcc, how, outDir)
 	return nil
+}
+
+// earlierRun adds to a refusal of an -out that holds a run what to do about it.
+func earlierRun(err error) error {
+	if errors.Is(err, ssgan.ErrEarlierRun) {
+		return fmt.Errorf("%w: choose another -out, or add -force to replace it", err)
+	}
+	return err
 }
 
 // interrupted is the error for a run stopped by Ctrl-C after finished epochs.
