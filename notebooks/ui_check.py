@@ -1,40 +1,123 @@
-"""Opens the learner's copy of the solution notebook in JupyterLab in headless Chromium, runs its first cells with the GoNB
-kernel (set-up, imports, settings, and the cell that prints the backend), waits for that cell's output,
-and saves a screenshot. Exits non-zero if the output never appears."""
+"""The learner's path in a real browser: JupyterLab in headless Chromium, on the learner's copies of the
+notebooks (make lab's notebooks/my-*.ipynb; the tracked notebooks are never opened).
+
+1. my-solutions.ipynb: runs every cell down to the first training cell, then that cell; takes a
+   screenshot while it trains, once the live panel shows its first curves (out/ui/training.png), and one
+   after the run finished (out/ui/trained.png).
+2. my-exercises.ipynb: writes exercise 1's answer into its cell through the editor (as a paste), runs the
+   cells above it, the cell and its %test check, waits for the check to pass, and saves the notebook.
+
+    ui_check.py BASE_URL TOKEN CHROMIUM OUT_DIR
+
+Exits non-zero, naming the step, when something does not appear in time."""
 import sys
 from playwright.sync_api import sync_playwright
 
-url, chromium, shot = sys.argv[1:4]
-with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=120_000)
-    # Find the cell that prints the backend and run it with everything above it.
-    index = page.evaluate("""() => {
-        const nb = window.jupyterapp.shell.currentWidget.content;
-        const cells = nb.widgets;
+base, token, chromium, out = sys.argv[1:5]
+
+# Exercise 1's answer, the whole cell as a learner would leave it.
+ANSWER = """// GlobalAveragePool is exercise 1.
+func GlobalAveragePool(x *Node) *Node {
+	return ReduceMean(x, 1, 2) // ui-check: the learner's answer
+}"""
+
+
+def open_notebook(page, name):
+    page.goto(f"{base}/lab/tree/{name}?token={token}")
+    page.wait_for_function(
+        "window.jupyterapp && window.jupyterapp.shell.currentWidget "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=120_000)
+
+
+def find_cell(page, *words):
+    """Index of the first code cell whose source holds every word (-1 if none)."""
+    return page.evaluate("""(words) => {
+        const cells = window.jupyterapp.shell.currentWidget.content.widgets;
         for (let i = 0; i < cells.length; i++) {
-            if (cells[i].model.sharedModel.getSource().includes('fmt.Printf("backend:')) return i;
+            const src = cells[i].model.sharedModel.getSource();
+            if (cells[i].model.type === 'code' && words.every(w => src.includes(w))) return i;
         }
         return -1;
-    }""")
-    if index < 0:
-        sys.exit("ui_check: the backend cell was not found in the notebook")
+    }""", list(words))
+
+
+def run_through(page, index):
+    """Runs every cell above index, then the cell at index (without waiting for it to finish)."""
     page.evaluate("""async (index) => {
         const app = window.jupyterapp;
         const nb = app.shell.currentWidget.content;
         nb.activeCellIndex = index;
-        await app.commands.execute('notebook:run-all-above');
+        if (index > 0) await app.commands.execute('notebook:run-all-above');
         nb.activeCellIndex = index;
-        await app.commands.execute('notebook:run-cell');
+        app.commands.execute('notebook:run-cell');
     }""", index)
-    page.wait_for_selector("text=this run: the", timeout=300_000)
+
+
+def cell_html(page, index):
+    return page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.innerHTML", index)
+
+
+def wait_cell(page, index, js_test, what, timeout_s):
+    """Waits until js_test (a JS expression over `node`, the cell's element) holds for the cell."""
+    try:
+        page.wait_for_function(f"""(i) => {{
+            const node = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
+            return {js_test};
+        }}""", arg=index, timeout=timeout_s * 1000, polling=1000)
+    except Exception:
+        sys.exit(f"ui_check: {what} did not appear within {timeout_s} s; the cell shows:\n{cell_html(page, index)[-2000:]}")
+
+
+def show(page, index):
     page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.scrollIntoView()", index)
     page.wait_for_timeout(500)
-    page.screenshot(path=shot)
-    print("ui_check: JupyterLab ran the GoNB cell; screenshot in", shot)
+
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+
+    # 1. The first training cell of the learner's solution notebook, with its live panel.
+    open_notebook(page, "my-solutions.ipynb")
+    train = find_cell(page, "ssgan.Train(ctx", "notebook.NewPanel")
+    if train < 0:
+        sys.exit("ui_check: no training cell with a live panel in my-solutions.ipynb")
+    run_through(page, train)
+    wait_cell(page, train, "node.querySelector('progress') !== null && node.querySelectorAll('img').length >= 1",
+              "the live panel with its first curves", 900)
+    show(page, train)
+    page.screenshot(path=f"{out}/training.png")
+    print("ui_check: the panel showed its first curves while the run trained:", f"{out}/training.png")
+    wait_cell(page, train, "node.innerText.includes('finished:')", "the panel's 'finished' line", 1800)
+    show(page, train)
+    page.screenshot(path=f"{out}/trained.png")
+    print("ui_check: the run finished, the panel kept its figures:", f"{out}/trained.png")
+    images = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.querySelectorAll('img').length", train)
+    if images > 2:
+        sys.exit(f"ui_check: the training cell holds {images} pictures, want at most 2 (the panel's curves and samples)")
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+
+    # 2. Exercise 1, answered in the learner's exercise notebook, checked and saved.
+    open_notebook(page, "my-exercises.ipynb")
+    ex = find_cell(page, "func GlobalAveragePool(")
+    check = find_cell(page, "%test", "lessoncheck.GlobalAveragePool")
+    if ex < 0 or check != ex + 1:
+        sys.exit(f"ui_check: exercise 1's cell ({ex}) and its check ({check}) not found one after the other")
+    page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i; nb.mode = 'edit'; }", ex)
+    editor = page.locator(".jp-Notebook .jp-Cell").nth(ex).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(ANSWER)
+    page.keyboard.press("Escape")
+    run_through(page, check)
+    wait_cell(page, check, "node.innerText.includes('PASS')", "exercise 1's check passing", 600)
+    if "FAIL" in page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.innerText", check):
+        sys.exit("ui_check: exercise 1's check failed with the answer written in")
+    show(page, check)
+    page.screenshot(path=f"{out}/exercise.png")
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(2000)
+    print("ui_check: exercise 1 answered in my-exercises.ipynb, its check passed, notebook saved:", f"{out}/exercise.png")
     browser.close()

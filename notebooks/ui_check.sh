@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Opt-in check of the learner's real experience: JupyterLab on localhost, the learner's copy of the solution
-# notebook (make lab's, notebooks/my-solutions.ipynb: the tracked files are never opened) in
-# headless Chromium (Debian's package), cells run with the GoNB kernel, a screenshot saved to
-# out/ui/jupyterlab.png. Installs Chromium and Playwright (which drives it) if missing.
+# Opt-in check of the learner's path in a real browser (make ui-check): JupyterLab on localhost in headless
+# Chromium (Debian's package), on the learner's copies of the notebooks (make lab's notebooks/my-*.ipynb;
+# the tracked files are never opened). notebooks/ui_check.py runs the first training cell of
+# my-solutions.ipynb (screenshots while it trains and after: out/ui/training.png, trained.png) and answers
+# exercise 1 in my-exercises.ipynb (its %test passes; saved). Then this script proves the answer is safe:
+# it is in the saved notebook, `go generate ./...` leaves it there, the tracked files are unchanged, and the
+# tests that compare generated files pass. Installs Chromium and Playwright (which drives it) if missing.
+# SSGAN_SETTING picks the notebook's setting (default: quick, as a learner without a GPU gets).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
@@ -16,7 +20,7 @@ bash "$root/notebooks/learner_copies.sh"
 port=8899
 token=ssgan-ui-check
 export PATH="$venv/bin:$PATH" JUPYTER_PATH="$venv/share/jupyter"
-jupyter lab --no-browser --ip=127.0.0.1 --port=$port --IdentityProvider.token=$token --LabApp.expose_app_in_browser=True --allow-root \
+SSGAN_SETTING="${SSGAN_SETTING:-quick}" jupyter lab --no-browser --ip=127.0.0.1 --port=$port --IdentityProvider.token=$token --LabApp.expose_app_in_browser=True --allow-root \
   --notebook-dir="$root/notebooks" >"$root/out/ui/jupyterlab.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
@@ -25,5 +29,15 @@ for _ in $(seq 60); do
   kill -0 $server 2>/dev/null || { cat "$root/out/ui/jupyterlab.log" >&2; exit 1; }
   sleep 1
 done
-"$venv/bin/python" "$root/notebooks/ui_check.py" "http://127.0.0.1:$port/lab/tree/my-solutions.ipynb?token=$token" \
-  "$(command -v chromium)" "$root/out/ui/jupyterlab.png"
+before="$(cd "$root" && git status --porcelain --untracked-files=no)"
+"$venv/bin/python" "$root/notebooks/ui_check.py" "http://127.0.0.1:$port" "$token" \
+  "$(command -v chromium)" "$root/out/ui"
+kill $server 2>/dev/null || true
+marker="ui-check: the learner's answer"
+grep -q "$marker" "$root/notebooks/my-exercises.ipynb" || { echo "ui_check: the saved my-exercises.ipynb lacks the answer" >&2; exit 1; }
+(cd "$root" && go generate ./...)
+grep -q "$marker" "$root/notebooks/my-exercises.ipynb" || { echo "ui_check: go generate removed the learner's answer" >&2; exit 1; }
+after="$(cd "$root" && git status --porcelain --untracked-files=no)"
+[ "$before" = "$after" ] || { echo "ui_check: tracked files changed during the check:" >&2; echo "$after" >&2; exit 1; }
+(cd "$root" && go test -count=1 ./solutions/... >/dev/null) || { echo "ui_check: the generated-files tests fail after the learner's session" >&2; exit 1; }
+echo "ui_check: passed: the answer is in notebooks/my-exercises.ipynb after go generate, tracked files unchanged, generated-files tests pass; screenshots in out/ui/"

@@ -89,7 +89,9 @@ func (m *Model) InputShape() data.Shape { return m.Config.Model.ImageShape() }
 
 // Noise returns n of the generator's noise vectors, fixed by seed (N(0,1) for the conv generator, U(0,1)
 // for the MLP one): sample grids drawn from the same noise are comparable across epochs.
-func (m *Model) Noise(n int, seed uint64) []float32 { return m.net.fixedNoise(n, m.Config.Model.ZDim, seed) }
+func (m *Model) Noise(n int, seed uint64) []float32 {
+	return m.net.fixedNoise(n, m.Config.Model.ZDim, seed)
+}
 
 // NewAdam is one player's optimizer, the same for both players and both recipes: Adam with the configured
 // learning rate and beta1 (0.5, as DCGAN recommends), its state under its own scope ("adam_" + player).

@@ -27,13 +27,13 @@ type RunOptions struct {
 	SampleCols int
 	// StartEpoch is the number of epochs already trained (when resuming a model from LoadCheckpoint): Train
 	// runs epochs StartEpoch+1..Epochs and continues OutDir's metrics.jsonl after its first StartEpoch lines.
-	StartEpoch  int
+	StartEpoch int
 	// RefuseEarlierRun makes an OutDir that holds another run's outputs an error (ErrEarlierRun; the CLI
 	// without -force). Without it a fresh run replaces them, as a notebook cell run again does.
 	RefuseEarlierRun bool
 	OnEpoch          func(EpochMetrics) error // Called after each epoch.
-	SampleEvery int                      // Write samples every N epochs (default 1).
-	Watch       Watcher                  // Follows the run live (a notebook's panel: ssgan/notebook.Panel); nil: nothing.
+	SampleEvery      int                      // Write samples every N epochs (default 1).
+	Watch            Watcher                  // Follows the run live (a notebook's panel: ssgan/notebook.Panel); nil: nothing.
 	// TrainEpoch runs one epoch's steps; nil means the recipe's own (CourseEpoch for the course's; the
 	// lesson passes its own cell's).
 	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
