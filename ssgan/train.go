@@ -73,7 +73,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 		}
 		defer release()
 		if opt.StartEpoch == 0 && opt.RefuseEarlierRun {
-			if err := CheckNoEarlierRun(opt.OutDir); err != nil {
+			if err := checkNoEarlierRun(opt.OutDir); err != nil {
 				return nil, err
 			}
 		}
@@ -302,10 +302,23 @@ const (
 // ErrEarlierRun is the error of a run refused because its output directory holds another run's outputs.
 var ErrEarlierRun = errors.New("already holds a run")
 
-// CheckNoEarlierRun returns an ErrEarlierRun naming dir and one of its files if dir holds a run's outputs.
-// Train checks under its lock (RunOptions.RefuseEarlierRun); the CLI also checks before loading any data,
-// so that a refused run takes no time.
-func CheckNoEarlierRun(dir string) error {
+// CheckOutDirFree says why dir cannot take a new run: a run training there now (the error of LockOutDir),
+// or an earlier run's outputs (ErrEarlierRun). Train checks the second under its lock
+// (RunOptions.RefuseEarlierRun); the CLI checks both before it loads any data, so that a refused run
+// takes no time.
+func CheckOutDirFree(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, LockFile)); err == nil {
+		release, err := LockOutDir(dir)
+		if err != nil {
+			return err
+		}
+		release()
+	}
+	return checkNoEarlierRun(dir)
+}
+
+// checkNoEarlierRun returns an ErrEarlierRun naming dir and one of its files if dir holds a run's outputs.
+func checkNoEarlierRun(dir string) error {
 	if earlier := RunOutputs(dir); len(earlier) > 0 {
 		return fmt.Errorf("%s %w (%s)", dir, ErrEarlierRun, filepath.Base(earlier[0]))
 	}

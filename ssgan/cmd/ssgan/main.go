@@ -98,9 +98,8 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fmt.Fprintf(stderr, "usage of ssgan %s:\n", fs.Name())
-			fs.PrintDefaults()
+			fmt.Fprintf(stderr, "usage of ssgan %s (flags by purpose):\n", fs.Name())
+			printGroupedFlags(stderr, fs)
 			return err
 		}
 		return usageError{err}
@@ -230,13 +229,11 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	// A run that is refused must not touch -out: an earlier run there is refused before any data is loaded
-	// (and again by Train, which holds -out, for a run started meanwhile); the data is loaded and checked
-	// before Train creates or clears -out.
-	if !*force {
-		if err := ssgan.CheckNoEarlierRun(*outDir); err != nil {
-			return earlierRun(err)
-		}
+	// A run that is refused must not touch -out: a run training there or an earlier run's outputs are
+	// refused before any data is loaded (and again by Train, which holds -out, for a run started
+	// meanwhile); the data is loaded and checked before Train creates or clears -out.
+	if err := ssgan.CheckOutDirFree(*outDir); err != nil && (!*force || !errors.Is(err, ssgan.ErrEarlierRun)) {
+		return earlierRun(err)
 	}
 	ds, err := data.LoadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
 	if err != nil {

@@ -533,3 +533,34 @@ func TestPredictRefusesDecompressionBombs(t *testing.T) {
 		t.Errorf("predict took %v", took)
 	}
 }
+
+// Each command's -h prints its flags under the headings of their purpose, every flag once, none of them
+// in "other" (a new flag must be given a group).
+func TestHelpGroupsEveryFlag(t *testing.T) {
+	for _, cmd := range []string{"train", "eval", "bench", "experiment", "predict"} {
+		code, _, stderr := runCLI(cmd, "-h")
+		if code != 0 {
+			t.Errorf("%s -h: exit %d", cmd, code)
+		}
+		if strings.Contains(stderr, "\nother:\n") {
+			t.Errorf("%s -h lists flags under \"other\":\n%s", cmd, stderr)
+		}
+		flags := regexp.MustCompile(`(?m)^  -([a-z_]+)`).FindAllStringSubmatch(stderr, -1)
+		seen := map[string]bool{}
+		for _, f := range flags {
+			if seen[f[1]] {
+				t.Errorf("%s -h lists -%s twice", cmd, f[1])
+			}
+			seen[f[1]] = true
+		}
+		if len(seen) < 3 || !strings.Contains(stderr, "\ndata:\n") && !strings.Contains(stderr, "\nmodel:\n") {
+			t.Errorf("%s -h: %d flags, no group headings:\n%s", cmd, len(seen), stderr)
+		}
+	}
+	_, _, stderr := runCLI("train", "-h")
+	for _, group := range []string{"data:", "model:", "training:", "output and runs:"} {
+		if !strings.Contains(stderr, "\n"+group+"\n") {
+			t.Errorf("train -h lacks the %q group:\n%s", group, stderr)
+		}
+	}
+}

@@ -39,7 +39,8 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: ssgan predict -ckpt DIR [-json] [-max_pixels N] IMAGE...")
+			fmt.Fprintln(stderr, "usage: ssgan predict -ckpt DIR [-json] [-max_pixels N] IMAGE... (flags by purpose):")
+			printGroupedFlags(stderr, fs)
 			return err
 		}
 		return usageError{err}
