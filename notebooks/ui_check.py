@@ -105,9 +105,15 @@ with sync_playwright() as p:
     check = find_cell(page, "%test", "lessoncheck.GlobalAveragePool")
     if ex < 0 or check != ex + 1:
         sys.exit(f"ui_check: exercise 1's cell ({ex}) and its check ({check}) not found one after the other")
-    page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i; nb.mode = 'edit'; }", ex)
-    editor = page.locator(".jp-Notebook .jp-Cell").nth(ex).locator(".cm-content")
-    editor.click()
+    # The notebook renders only the cells near the view: bring the exercise's cell there, then focus its editor.
+    page.evaluate("""async (i) => {
+        const nb = window.jupyterapp.shell.currentWidget.content;
+        nb.activeCellIndex = i;
+        await nb.scrollToItem(i);
+        nb.mode = 'edit';
+        nb.widgets[i].editor.focus();
+    }""", ex)
+    page.wait_for_timeout(500)
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(ANSWER)
     page.keyboard.press("Escape")
