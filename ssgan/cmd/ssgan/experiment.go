@@ -19,7 +19,7 @@ import (
 // evaluation), MNIST's official split, or a folder of images (-data_dir: its test/ or held-apart images),
 // and writes experiment.json, experiment.md and experiment.png.
 func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg := baseConfig(args)
+	cfg := ssgan.DefaultConfig("", "", "")
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
 	dataFile := fs.String("data_file", "", "SVHN-layout .mat file to split (required for svhn)")
 	dataDir := fs.String("data", "", "-dataset mnist: directory with the four MNIST files (the official 60,000/10,000 split)")
@@ -35,7 +35,7 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	splitOnly := fs.Bool("split_only", false, "only write the split (split.json) to -out, for the PyTorch twin")
 	merge := fs.String("merge", "", "instead of training: put finished experiments side by side in -out, as LABEL=DIR,LABEL=DIR (one table, one figure)")
 	imageSize, grey := folderFlags(fs, &cfg)
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parseConfig(fs, args, &cfg, stderr); err != nil {
 		return err
 	}
 	applyFolderFlags(&cfg, *imageSize, *grey)

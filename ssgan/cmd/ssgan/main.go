@@ -116,7 +116,7 @@ func modelFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Model.GSize, "g_size", cfg.Model.GSize, "generator width (the course: 32)")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.BoolVar(&cfg.Model.ExtraClass, "extra_class", cfg.Model.ExtraClass, "one logit per class plus a free fake one (11 for the digits) instead of one per class")
-	fs.StringVar(&cfg.Model.Upsample, "upsample", ssgan.DefaultUpsample,
+	fs.StringVar(&cfg.Model.Upsample, "upsample", cfg.Model.Upsample,
 		"how the generator doubles resolution: transposed (the course's 5x5 transposed convolution), resize or subpixel")
 	fs.Float64Var(&cfg.Model.Drop, "drop", cfg.Model.Drop, "discriminator dropout after its first and third convolutions (the course: 0.5)")
 	fs.Float64Var(&cfg.Model.InputDrop, "input_drop", cfg.Model.InputDrop, "discriminator dropout on its input (the course: 0.2)")
@@ -135,27 +135,27 @@ func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use (a balanced pick unless -first_labels)")
 }
 
-// baseConfig returns the defaults for the data set, recipe and networks that args ask for (DefaultConfig); flags
-// given on the command line still override them.
-func baseConfig(args []string) ssgan.TrainConfig {
-	value := func(name string) string {
-		for i, a := range args {
-			for _, prefix := range []string{"-" + name, "--" + name} {
-				if v, ok := strings.CutPrefix(a, prefix+"="); ok {
-					return v
-				}
-				if a == prefix && i+1 < len(args) {
-					return args[i+1]
-				}
-			}
-		}
-		return ""
+// parseConfig parses args once. The flags bound to cfg are registered with the defaults of no data set,
+// recipe or network in particular; after the parse cfg becomes DefaultConfig of the ones asked for (-dataset,
+// -recipe, -model; -data_dir means a folder), and every flag given is applied again on top of it, so
+// "-dataset mnist" brings MNIST's defaults and "-dataset mnist -lr 0.01" keeps the 0.01.
+func parseConfig(fs *flag.FlagSet, args []string, cfg *ssgan.TrainConfig, stderr io.Writer) error {
+	if err := parse(fs, args, stderr); err != nil {
+		return err
 	}
-	dataset := value("dataset")
-	if value("data_dir") != "" && dataset == "" {
+	given := map[string]string{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
+	dataset := given["dataset"]
+	if given["data_dir"] != "" && dataset == "" {
 		dataset = data.DatasetFolder
 	}
-	return ssgan.DefaultConfig(dataset, value("recipe"), value("model"))
+	*cfg = ssgan.DefaultConfig(dataset, given["recipe"], given["model"])
+	for name, value := range given {
+		if err := fs.Set(name, value); err != nil { // Cannot fail: the same text parsed a moment ago.
+			return usageError{fmt.Errorf("-%s %s: %v", name, value, err)}
+		}
+	}
+	return nil
 }
 
 // folderFlags registers the flags of a folder of your own images (train and experiment).
@@ -163,7 +163,7 @@ func folderFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) (imageSize *int, grey
 	fs.StringVar(&cfg.Data.Dir, "data_dir", "", "a folder of your own images: DIR/train/<class>/ (labelled), DIR/unlabelled/ (any depth), optional DIR/test/<class>/ and DIR/valid/<class>/")
 	fs.Float64Var(&cfg.Data.HoldOut, "hold_out", cfg.Data.HoldOut, "-data_dir without a test folder: the part of each class's labelled images held apart to test on")
 	fs.BoolVar(&cfg.Data.SkipBad, "skip_bad_images", false, "-data_dir: skip (and name) files that are not images instead of refusing the folder")
-	fs.Int64Var(&cfg.Data.MaxPixels, "max_pixels", data.MaxImagePixels, "-data_dir: refuse, from its header, an image that declares more pixels than this (width x height)")
+	fs.Int64Var(&cfg.Data.MaxPixels, "max_pixels", cfg.Data.MaxPixels, fmt.Sprintf("-data_dir: refuse, from its header, an image that declares more pixels than this (width x height; 0: %d)", data.MaxImagePixels))
 	return fs.Int("image_size", 32, "-data_dir: images are resized to N x N (a multiple of 4)"), fs.Bool("grey", false, "-data_dir: read the images as grey (1 channel) instead of colour")
 }
 
@@ -193,7 +193,7 @@ func recipeFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 }
 
 func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg := baseConfig(args)
+	cfg := ssgan.DefaultConfig("", "", "")
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	dataDir := fs.String("data", "data", "directory with the data set's files (downloaded there if missing): SVHN's train_32x32.mat and test_32x32.mat, or MNIST's four .gz files")
 	recipeFlags(fs, &cfg)
@@ -212,7 +212,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.BNBatches, "bn_batches", cfg.BNBatches, "batches that recompute the inference BN statistics after each epoch (0: moving averages)")
 	fs.BoolVar(&cfg.Data.Synthetic, "synthetic", false, "generated digit images at SVHN's sizes instead of the .mat files")
 	imageSize, grey := folderFlags(fs, &cfg)
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parseConfig(fs, args, &cfg, stderr); err != nil {
 		return err
 	}
 	if *resume {

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+)
+
+// TestParseConfig: one parse gives the defaults of the data set, recipe and network asked for, wherever
+// their flags stand, with every flag given kept on top of them.
+func TestParseConfig(t *testing.T) {
+	mnist := ssgan.DefaultConfig(data.DatasetMNIST, "", "")
+	svhn := ssgan.DefaultConfig("", "", "")
+	for _, tc := range []struct {
+		args    []string
+		dataset string
+		recipe  string
+		lr      float64
+		batch   int
+		labels  int
+	}{
+		{nil, svhn.Data.Dataset, ssgan.RecipeCourse, svhn.LearningRate, svhn.BatchSize, svhn.Data.Labels},
+		{[]string{"-dataset", "mnist"}, data.DatasetMNIST, ssgan.RecipeImproved, mnist.LearningRate, mnist.BatchSize, mnist.Data.Labels},
+		{[]string{"-lr", "0.01", "-dataset=mnist"}, data.DatasetMNIST, ssgan.RecipeImproved, 0.01, mnist.BatchSize, mnist.Data.Labels},
+		{[]string{"--dataset", "mnist", "-batch", "50", "-labels", "20"}, data.DatasetMNIST, ssgan.RecipeImproved, mnist.LearningRate, 50, 20},
+		{[]string{"-model", "mlp"}, svhn.Data.Dataset, ssgan.RecipeImproved, mnist.LearningRate, mnist.BatchSize, svhn.Data.Labels},
+		{[]string{"-recipe", "improved", "-lr", "0.001"}, svhn.Data.Dataset, ssgan.RecipeImproved, 0.001, svhn.BatchSize, svhn.Data.Labels},
+		{[]string{"-data_dir", "pics"}, data.DatasetFolder, ssgan.RecipeCourse, svhn.LearningRate, svhn.BatchSize, 0},
+	} {
+		cfg := ssgan.DefaultConfig("", "", "")
+		fs := flag.NewFlagSet("train", flag.ContinueOnError)
+		recipeFlags(fs, &cfg)
+		modelFlags(fs, &cfg)
+		runFlags(fs, &cfg)
+		folderFlags(fs, &cfg)
+		if err := parseConfig(fs, tc.args, &cfg, io.Discard); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		got := []any{cfg.Data.Dataset, cfg.Recipe, cfg.LearningRate, cfg.BatchSize, cfg.Data.Labels}
+		want := []any{tc.dataset, tc.recipe, tc.lr, tc.batch, tc.labels}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%q: got dataset, recipe, lr, batch, labels = %v, want %v", tc.args, got, want)
+				break
+			}
+		}
+	}
+	cfg := ssgan.DefaultConfig("", "", "")
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	recipeFlags(fs, &cfg)
+	if err := parseConfig(fs, []string{"-dataset"}, &cfg, io.Discard); err == nil {
+		t.Errorf("-dataset without a value: no error")
+	}
+}
