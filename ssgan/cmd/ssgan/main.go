@@ -48,7 +48,17 @@ commands:
           file, MNIST's official split, or a folder of images
   predict classify image files with a checkpoint: the class, its probability and the runner-up
 
-Run "ssgan <command> -h" for a command's flags.
+examples (the README's synopsis is these lines, tested):
+  ssgan train -data data -out out/svhn                 # the course's run (downloads SVHN)
+  ssgan train -data data -out out/paper -recipe improved
+  ssgan train -dataset mnist -data data/mnist -out out/mnist
+  ssgan train -resume -out out/svhn [-epochs N]        # continue exactly where it stopped
+  ssgan eval -ckpt out/svhn                            # accuracy, per class, confusion matrix
+  ssgan predict -ckpt out/svhn photo.png [-json]
+  ssgan experiment -data_file data/test_32x32.mat -max_test 2000 -out out/exp -seeds 1,2,3
+  ssgan bench                                          # time training steps
+
+Run "ssgan <command> -h" for a command's flags, grouped by purpose.
 `
 
 // usageError is a bad command line: exit status 2.

@@ -564,3 +564,34 @@ func TestHelpGroupsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// The README's synopsis of the command (the first block of its "The `ssgan` command") is the usage text's examples, line for line (with "go run
+// ./ssgan/cmd/ssgan" for "ssgan"), so the two cannot drift apart.
+func TestReadmeSynopsisIsUsage(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := strings.SplitN(usage, "\nexamples", 2)
+	if len(examples) != 2 {
+		t.Fatal("the usage text has no examples")
+	}
+	var want []string
+	for _, line := range strings.Split(examples[1], "\n")[1:] {
+		if cmd, ok := strings.CutPrefix(line, "  ssgan "); ok {
+			want = append(want, "go run ./ssgan/cmd/ssgan "+cmd)
+		}
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## The `ssgan` command\n")
+	_, block, _ := strings.Cut(section, "```sh\n")
+	block, _, _ = strings.Cut(block, "```")
+	var got []string
+	for _, line := range strings.Split(block, "\n") {
+		if strings.HasPrefix(line, "go run ./ssgan/cmd/ssgan ") {
+			got = append(got, line)
+		}
+	}
+	if len(want) < 5 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("README's synopsis differs from the usage text's examples:\nREADME:\n%s\nusage:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
