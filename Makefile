@@ -1,6 +1,6 @@
-# ssgan-go. On a fresh machine (Go >= 1.26 and Python 3 installed) two commands do everything:
+# ssgan-go. On a fresh machine (Go >= 1.26.8 and Python 3 installed) two commands do everything:
 #   make main   set up, then run the solution notebook end to end (headless), writing out/notebooks/
-#   make test   set up, then run every test, including the three notebooks executed headless (CI runs this)
+#   make test   set up, then run the tests (-short), the notebooks executed headless at a smoke budget, and the lint (CI runs this)
 # Both install what they need first (into .venv/) and are safe to re-run.
 
 export GOMLX_NO_AUTO_INSTALL ?= 1

@@ -28,7 +28,8 @@
 //     samples, curves, checkpoint.ssgan, best.ssgan, confusion.png, OnEpoch. LoadCheckpoint
 //     (checkpoint.go) rebuilds any model from its checkpoint.
 //   - Backends: NewBackend picks XLA/PJRT (CUDA where there is a GPU, else the CPU plugin that the set-up
-//     installs into .venv/pjrt/) or falls back to GoMLX's pure-Go backend, and says which in one line.
+//     installs into .venv/pjrt/, else, unless GOMLX_NO_AUTO_INSTALL is set, a plugin GoMLX downloads) or
+//     falls back to GoMLX's pure-Go backend, and says which in one line.
 //
 // # Where we differ from the course's notebook, and why
 //

@@ -9,8 +9,10 @@
 //	ssgan train -resume -out DIR [-epochs N]
 //	ssgan eval  -ckpt DIR [-data DIR] [-max_test N]
 //	ssgan bench [-d_size N] [-g_size N] [-batch N] [-steps N] [-supervised_only] [-drop P] [-input_drop P]
-//	ssgan predict -ckpt DIR [-json] IMAGE...
+//	ssgan predict -ckpt DIR [-json] IMAGE...   (flags may also follow the images)
 //	ssgan experiment -data_file FILE -out DIR [-pool 8000] [-labels 1000] [-seeds 1,2,3] [-configs ssgan,supervised_only]
+//	ssgan experiment -dataset mnist -data DIR -out DIR [-labels 100] [-seeds 1,2,3]
+//	ssgan experiment -data_dir FOLDER -out DIR [-seeds 1,2,3]
 //
 // Errors (bad flags, bad data) print one line and exit with status 1 (2 for usage errors).
 package main

@@ -350,13 +350,13 @@ func TestPredict(t *testing.T) {
 	if got := line.FindStringSubmatch(lines[0])[2]; got != fmt.Sprint(want[0]) {
 		t.Errorf("predict on the exact PNG says %s, the model %d", got, want[0])
 	}
-	// An MLP checkpoint reads the images as 28x28 grey; -json gives one object per file.
+	// An MLP checkpoint reads the images as 28x28 grey; -json (after the files) gives one object per file.
 	mlp := t.TempDir()
 	if code, _, stderr := runCLI("train", "-dataset", "mnist", "-data", smallMNIST(t), "-no_download", "-out", mlp,
 		"-labels", "20", "-epochs", "1"); code != 0 {
 		t.Fatal(stderr)
 	}
-	code, stdout, stderr = runCLI("predict", "-ckpt", mlp, "-json", grey, big)
+	code, stdout, stderr = runCLI("predict", "-ckpt", mlp, grey, big, "-json") // flags may follow the files
 	if code != 0 {
 		t.Fatalf("predict with an MLP checkpoint: exit %d: %s", code, stderr)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
@@ -53,5 +54,35 @@ func TestParseConfig(t *testing.T) {
 	recipeFlags(fs, &cfg)
 	if err := parseConfig(fs, []string{"-dataset"}, &cfg, io.Discard); err == nil {
 		t.Errorf("-dataset without a value: no error")
+	}
+}
+
+// predict takes its flags before, between or after the file names; after "--" everything is a file.
+func TestFlagsAndFiles(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		files string
+		json  bool
+	}{
+		{[]string{"-json", "a.png", "b.png"}, "a.png b.png", true},
+		{[]string{"a.png", "-json", "b.png"}, "a.png b.png", true},
+		{[]string{"a.png", "b.png", "-json"}, "a.png b.png", true},
+		{[]string{"a.png", "--", "-json"}, "a.png -json", false},
+		{[]string{"--", "-json", "a.png"}, "-json a.png", false},
+		{[]string{"a.png", "-"}, "a.png -", false},
+		{nil, "", false},
+	} {
+		fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		asJSON := fs.Bool("json", false, "")
+		files, err := flagsAndFiles(fs, tc.args)
+		if err != nil || strings.Join(files, " ") != tc.files || *asJSON != tc.json {
+			t.Errorf("%q: files %q, -json %v, err %v; want %q, %v", tc.args, files, *asJSON, err, tc.files, tc.json)
+		}
+	}
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if _, err := flagsAndFiles(fs, []string{"a.png", "-nope"}); err == nil {
+		t.Error("an unknown flag after a file: no error")
 	}
 }

@@ -37,15 +37,15 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	maxPixels := fs.Int64("max_pixels", data.MaxImagePixels, "refuse, from its header and before decoding, an image that declares more pixels than this (width x height)")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "usage: ssgan predict -ckpt DIR [-json] [-max_pixels N] IMAGE... (flags by purpose):")
-			printGroupedFlags(stderr, fs)
-			return err
-		}
+	files, err := flagsAndFiles(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stderr, "usage: ssgan predict -ckpt DIR [-json] [-max_pixels N] IMAGE... (flags by purpose):")
+		printGroupedFlags(stderr, fs)
+		return err
+	}
+	if err != nil {
 		return usageError{err}
 	}
-	files := fs.Args()
 	switch {
 	case *ckpt == "":
 		return usageError{errors.New("-ckpt is required")}
@@ -103,4 +103,24 @@ func topTwo(probs []float32) (d1 int, p1 float32, d2 int, p2 float32) {
 	}
 	sort.Slice(idx, func(a, b int) bool { return probs[idx[a]] > probs[idx[b]] })
 	return idx[0], probs[idx[0]], idx[1], probs[idx[1]]
+}
+
+// flagsAndFiles parses flags before, between and after the file names ("predict -ckpt DIR photo.png
+// -json"), which Go's flag package alone stops at the first file to do; after "--" every argument is a file.
+func flagsAndFiles(fs *flag.FlagSet, args []string) (files []string, err error) {
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		parsed := len(rest) - fs.NArg()
+		if rest = fs.Args(); parsed > 0 && args[len(args)-len(rest)-1] == "--" {
+			return append(files, rest...), nil
+		}
+		for len(rest) > 0 && (len(rest[0]) < 2 || rest[0][0] != '-') {
+			files, rest = append(files, rest[0]), rest[1:]
+		}
+		if len(rest) == 0 {
+			return files, nil
+		}
+	}
 }
