@@ -198,7 +198,19 @@ func LoadFolderTest(ctx context.Context, opt DatasetOptions, progress io.Writer)
 		return nil, err
 	}
 	files, labels := f.testFiles, f.testLabels
+	if !f.hasTest && !opt.SkipBad {
+		// Every file of train/ was an image (LoadFolder refuses the folder otherwise), so the held-apart
+		// part follows from the labels alone: only those images are decoded.
+		_, held := holdOut(f.trainLabels, allIndices(len(f.trainFiles)), opt.HoldOut, opt.Seed)
+		files, labels = make([]string, len(held)), make([]int32, len(held))
+		for k, i := range held {
+			files[k], labels[k] = f.trainFiles[i], f.trainLabels[i]
+		}
+		im, _, err := decodeFiles(ctx, files, labels, opt, progress)
+		return im, err
+	}
 	if !f.hasTest {
+		// Skipped files shift which images are held apart: decode all of train/ to know which were skipped.
 		files, labels = f.trainFiles, f.trainLabels
 	}
 	im, ok, err := decodeFiles(ctx, files, labels, opt, progress)
@@ -215,6 +227,14 @@ func LoadFolderTest(ctx context.Context, opt DatasetOptions, progress io.Writer)
 		_, idx = holdOut(im.Labels, idx, opt.HoldOut, opt.Seed)
 	}
 	return im.Subset(idx), nil
+}
+
+func allIndices(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }
 
 // folderListing is a folder data set's files and their labels, before decoding.

@@ -7,6 +7,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,6 +107,31 @@ func TestLoadFolder(t *testing.T) {
 	}
 	if slices.Equal(other.Pixels, ds.Test.Pixels) {
 		t.Errorf("seeds 1 and 2 hold the same images apart")
+	}
+}
+
+// With -skip_bad_images a skipped file shifts which images are held apart; eval (LoadFolderTest) must
+// still test on exactly the images training held apart, with and without skipped files.
+func TestLoadFolderTestMatchesWithSkippedFiles(t *testing.T) {
+	root := digitFolder(t, 10, 5, false)
+	entries, err := os.ReadDir(filepath.Join(root, FolderTrain, "four"))
+	must(t, err)
+	// A non-image sorted among the real ones (not first, not last).
+	bad := filepath.Join(root, FolderTrain, "four", entries[3].Name()+"x.png")
+	must(t, os.WriteFile(bad, []byte("not an image"), 0o644))
+	opt := folderOptions(root)
+	opt.SkipBad = true
+	ds, err := LoadFolder(context.Background(), opt, io.Discard)
+	must(t, err)
+	test, err := LoadFolderTest(context.Background(), opt, io.Discard)
+	must(t, err)
+	if !slices.Equal(test.Pixels, ds.Test.Pixels) || !slices.Equal(test.Labels, ds.Test.Labels) {
+		t.Errorf("with a skipped file, LoadFolderTest holds apart other images than LoadFolder")
+	}
+	// Without -skip_bad_images the folder is refused by both.
+	opt.SkipBad = false
+	if _, err := LoadFolder(context.Background(), opt, io.Discard); err == nil {
+		t.Errorf("LoadFolder accepted a non-image without SkipBad")
 	}
 }
 
