@@ -4,8 +4,8 @@
 # the tracked files are never opened). notebooks/ui_check.py runs the first training cell of
 # my-solutions.ipynb (screenshots while it trains and after: out/ui/training.png, trained.png) and answers
 # exercise 1 in my-exercises.ipynb (its %test passes; saved). Then this script proves the answer is safe:
-# it is in the saved notebook, `go generate ./...` leaves it there, the tracked files are unchanged, and the
-# tests that compare generated files pass. Installs Chromium and Playwright (which drives it) if missing.
+# it is in the saved notebook, `go generate ./...` leaves it there, the tracked files are unchanged, and
+# `make test` passes with the answer in place (UI_CHECK_QUICK=1: only the tests that compare generated files). Installs Chromium and Playwright (which drives it) if missing.
 # SSGAN_SETTING picks the notebook's setting (default: quick, as a learner without a GPU gets).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,5 +39,12 @@ grep -q "$marker" "$root/notebooks/my-exercises.ipynb" || { echo "ui_check: the 
 grep -q "$marker" "$root/notebooks/my-exercises.ipynb" || { echo "ui_check: go generate removed the learner's answer" >&2; exit 1; }
 after="$(cd "$root" && git status --porcelain --untracked-files=no)"
 [ "$before" = "$after" ] || { echo "ui_check: tracked files changed during the check:" >&2; echo "$after" >&2; exit 1; }
-(cd "$root" && go test -count=1 ./solutions/... >/dev/null) || { echo "ui_check: the generated-files tests fail after the learner's session" >&2; exit 1; }
-echo "ui_check: passed: the answer is in notebooks/my-exercises.ipynb after go generate, tracked files unchanged, generated-files tests pass; screenshots in out/ui/"
+if [ "${UI_CHECK_QUICK:-0}" = 1 ]; then
+  (cd "$root" && go test -count=1 ./solutions/... >/dev/null) || { echo "ui_check: the generated-files tests fail after the learner's session" >&2; exit 1; }
+  tests="the generated-files tests pass (UI_CHECK_QUICK=1: not the whole make test)"
+else
+  (cd "$root" && make --no-print-directory test >"$root/out/ui/make_test.log" 2>&1) || { tail -20 "$root/out/ui/make_test.log" >&2; echo "ui_check: make test fails with the learner's answers in place (out/ui/make_test.log)" >&2; exit 1; }
+  grep -q "$marker" "$root/notebooks/my-exercises.ipynb" || { echo "ui_check: make test removed the learner's answer" >&2; exit 1; }
+  tests="make test passes with it in place (out/ui/make_test.log)"
+fi
+echo "ui_check: passed: the answer is in notebooks/my-exercises.ipynb after go generate, tracked files unchanged, $tests; screenshots in out/ui/"
