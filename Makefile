@@ -88,7 +88,7 @@ gpu-binary:
 
 # Opt-in: JupyterLab in headless Chromium runs a notebook cell with the GoNB kernel; screenshot in out/ui/.
 ui-check: setup
-	bash notebooks/ui_check.sh
+	LAB_HIDDEN='$(LAB_HIDDEN)' bash notebooks/ui_check.sh
 
 # The course's full run on real SVHN with the CLI (downloads ~250 MB into data/; minutes on a GPU).
 train:

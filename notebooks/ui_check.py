@@ -23,12 +23,22 @@ func GlobalAveragePool(x *Node) *Node {
 
 
 def open_notebook(page, name):
+    """Opens the notebook and waits until it is the current tab with its kernel (JupyterLab restores the
+    tabs of its last session, so another notebook may be current for a while after the page loads)."""
     page.goto(f"{base}/lab/tree/{name}?token={token}")
     page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.shell.currentWidget "
-        "&& window.jupyterapp.shell.currentWidget.sessionContext "
-        "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-        "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=120_000)
+        """(name) => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            return w && w.context && w.context.path.endsWith(name) && w.sessionContext
+                && w.sessionContext.session && w.sessionContext.session.kernel;
+        }""", arg=name, timeout=120_000)
+
+
+def save(page):
+    """Saves the current notebook and waits for the write (a notebook left dirty makes the next page load ask
+    whether to leave it)."""
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
 
 
 def find_cell(page, *words):
@@ -78,6 +88,9 @@ def show(page, index):
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    # Leaving a page JupyterLab still thinks unsaved asks first; Playwright's default answer (dismiss) would
+    # cancel the navigation to the next notebook.
+    page.on("dialog", lambda dialog: dialog.accept())
 
     # 1. The first training cell of the learner's solution notebook, with its live panel (UI_CHECK_SKIP_TRAINING=1
     # skips it, for a rerun of the second part).
@@ -101,7 +114,7 @@ with sync_playwright() as p:
         images = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.querySelectorAll('img').length", train)
         if images > 2:
             sys.exit(f"ui_check: the training cell holds {images} pictures, want at most 2 (the panel's curves and samples)")
-        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        save(page)
 
     # 2. Exercise 1, answered in the learner's exercise notebook, checked and saved.
     open_notebook(page, "my-exercises.ipynb")
@@ -122,7 +135,7 @@ with sync_playwright() as p:
         sys.exit("ui_check: exercise 1's check failed with the answer written in")
     show(page, check)
     page.screenshot(path=f"{out}/exercise.png")
-    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    save(page)
     page.wait_for_timeout(2000)
     print("ui_check: exercise 1 answered in my-exercises.ipynb, its check passed, notebook saved:", f"{out}/exercise.png")
     browser.close()

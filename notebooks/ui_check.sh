@@ -21,7 +21,7 @@ port=8899
 token=ssgan-ui-check
 export PATH="$venv/bin:$PATH" JUPYTER_PATH="$venv/share/jupyter"
 SSGAN_SETTING="${SSGAN_SETTING:-quick}" jupyter lab --no-browser --ip=127.0.0.1 --port=$port --IdentityProvider.token=$token --LabApp.expose_app_in_browser=True --allow-root \
-  --notebook-dir="$root/notebooks" >"$root/out/ui/jupyterlab.log" 2>&1 &
+  --notebook-dir="$root/notebooks" ${LAB_HIDDEN:+"--ContentsManager.hide_globs=$LAB_HIDDEN"} >"$root/out/ui/jupyterlab.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 60); do
