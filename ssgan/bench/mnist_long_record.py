@@ -35,6 +35,9 @@ def main(runs):
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
     for run in runs:
         cfg, rows = load(run)
+        if not rows:
+            print(f"{run}: no finished epoch yet, left out", file=sys.stderr)
+            continue
         seed, budget = cfg["Seed"], cfg["Epochs"]
         acc = {r["epoch"]: r["test_acc"] for r in rows}
         done = len(rows) == budget and sorted(acc) == list(range(1, budget + 1))

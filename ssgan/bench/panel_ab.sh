@@ -3,7 +3,7 @@
 # live panel on vs off (NewPanel's on forced false), alternating on, off, off, on. Same tree and data.
 set -u
 # ssgan/bench/panel_ab.sh [TREE]   (a clone with make setup done and ../shared beside it; results in $OUT)
-mkdir -p "${OUT:-/tmp/panel_ab}"
+out="$(mkdir -p "${OUT:-/tmp/panel_ab}" && cd "${OUT:-/tmp/panel_ab}" && pwd)"
 cd "${1:-$(dirname "$0")/../..}"
 # It edits ssgan/notebook/panel.go between runs and restores it from git: refuse a tree with changes there.
 git diff --quiet -- ssgan/notebook/panel.go || { echo "panel_ab: ssgan/notebook/panel.go has uncommitted changes; run this in a clone" >&2; exit 1; }
@@ -23,12 +23,16 @@ n=0
 for v in ${VARIANTS:-on off off on}; do
   n=$((n+1))
   git checkout -q ssgan/notebook/panel.go
-  [ $v = off ] && sed -i 's/on: gonbui.IsNotebook}/on: false}/' ssgan/notebook/panel.go
+  if [ $v = off ]; then
+    sed -i 's/on: gonbui.IsNotebook}/on: false}/' ssgan/notebook/panel.go
+    grep -q 'on: false}' ssgan/notebook/panel.go || { echo "panel_ab: could not turn the panel off in panel.go" >&2; exit 1; }
+  fi
+  rm -f out/notebooks/abhead.executed.ipynb
   s=$(date +%s.%N)
-  SSGAN_SETTING=quick bash notebooks/run.sh abhead > ${OUT:-/tmp/panel_ab}/mini_${n}_$v.log 2>&1; rc=$?
+  SSGAN_SETTING=quick bash notebooks/run.sh abhead > $out/mini_${n}_$v.log 2>&1; rc=$?
   e=$(date +%s.%N)
-  .venv/bin/python ssgan/bench/notebook_times.py out/notebooks/abhead.executed.ipynb > ${OUT:-/tmp/panel_ab}/mini_${n}_$v.times 2>&1
-  train=$(grep -E 'TRAIN' ${OUT:-/tmp/panel_ab}/mini_${n}_$v.times | head -1)
+  .venv/bin/python ssgan/bench/notebook_times.py out/notebooks/abhead.executed.ipynb > $out/mini_${n}_$v.times 2>&1
+  train=$(grep -E 'TRAIN' $out/mini_${n}_$v.times | head -1)
   imgs=$(.venv/bin/python -c "
 import json; nb=json.load(open('out/notebooks/abhead.executed.ipynb')); c=nb['cells'][-1]
 print(sum(1 for o in c.get('outputs',[]) for k in o.get('data',{}) if k=='image/png') + sum(''.join(o.get('data',{}).get('text/html','')).count('<img') for o in c.get('outputs',[])))")

@@ -128,7 +128,7 @@ func TestLoadFolderTestMatchesWithSkippedFiles(t *testing.T) {
 	if !slices.Equal(test.Pixels, ds.Test.Pixels) || !slices.Equal(test.Labels, ds.Test.Labels) {
 		t.Errorf("with a skipped file, LoadFolderTest holds apart other images than LoadFolder")
 	}
-	// Without -skip_bad_images the folder is refused by both.
+	// Without -skip_bad_images training refuses the folder (eval then decodes only the held-apart images).
 	opt.SkipBad = false
 	if _, err := LoadFolder(context.Background(), opt, io.Discard); err == nil {
 		t.Errorf("LoadFolder accepted a non-image without SkipBad")

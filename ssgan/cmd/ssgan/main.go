@@ -106,10 +106,18 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // parse parses flags quietly: a bad flag becomes one error line instead of the whole usage text.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	return parseBeforeHelp(fs, args, stderr, nil)
+}
+
+// parseBeforeHelp is parse, with beforeHelp (if not nil) called before -h prints the flags.
+func parseBeforeHelp(fs *flag.FlagSet, args []string, stderr io.Writer, beforeHelp func()) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			if beforeHelp != nil {
+				beforeHelp()
+			}
 			fmt.Fprintf(stderr, "usage of ssgan %s (flags by purpose):\n", fs.Name())
 			printGroupedFlags(stderr, fs)
 			return err
@@ -152,16 +160,28 @@ func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 // -recipe, -model; -data_dir means a folder), and every flag given is applied again on top of it, so
 // "-dataset mnist" brings MNIST's defaults and "-dataset mnist -lr 0.01" keeps the 0.01.
 func parseConfig(fs *flag.FlagSet, args []string, cfg *ssgan.TrainConfig, stderr io.Writer) error {
-	if err := parse(fs, args, stderr); err != nil {
+	given := map[string]string{}
+	defaults := func() {
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
+		dataset := given["dataset"]
+		if given["data_dir"] != "" && dataset == "" {
+			dataset = data.DatasetFolder
+		}
+		*cfg = ssgan.DefaultConfig(dataset, given["recipe"], given["model"])
+	}
+	// -h shows the defaults of the data set, recipe and network given before it ("-dataset mnist -h").
+	helpDefaults := func() {
+		defaults()
+		fs.VisitAll(func(f *flag.Flag) {
+			if v := f.Value.String(); given[f.Name] == "" || v != given[f.Name] { // Not given, or bound to cfg.
+				f.DefValue = v
+			}
+		})
+	}
+	if err := parseBeforeHelp(fs, args, stderr, helpDefaults); err != nil {
 		return err
 	}
-	given := map[string]string{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
-	dataset := given["dataset"]
-	if given["data_dir"] != "" && dataset == "" {
-		dataset = data.DatasetFolder
-	}
-	*cfg = ssgan.DefaultConfig(dataset, given["recipe"], given["model"])
+	defaults()
 	for name, value := range given {
 		if err := fs.Set(name, value); err != nil { // Cannot fail: the same text parsed a moment ago.
 			return usageError{fmt.Errorf("-%s %s: %v", name, value, err)}

@@ -86,3 +86,21 @@ func TestFlagsAndFiles(t *testing.T) {
 		t.Error("an unknown flag after a file: no error")
 	}
 }
+
+// -h shows the defaults of the data set, recipe and network given before it.
+func TestHelpShowsTheDefaultsAskedFor(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-h"}, "initial learning rate of both players (default 0.0003)"},
+		{[]string{"train", "-dataset", "mnist", "-h"}, "initial learning rate of both players (default 0.003)"},
+		{[]string{"experiment", "-model", "mlp", "-h"}, "batch size (default 100)"},
+		{[]string{"train", "-data_dir", "pics", "-h"}, "held apart to test on (default 0.2)"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		if code != 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, want %q in:\n%s", tc.args, code, tc.want, stderr)
+		}
+	}
+}
