@@ -29,8 +29,11 @@ type TrainConfig struct {
 	Epochs       int                 // 25.
 	LearningRate float64             // 3e-4, for both players.
 	Beta1        float64             // Adam's beta1: 0.5, as DCGAN recommends for GANs.
-	LRDecay      float64             // Both learning rates are multiplied by this after each epoch: 0.9 (the improved recipe: 1).
-	Seed         uint64              // Seeds weights, noise, dropout, shuffling and the label pick.
+	// AdamEpsilon says where Adam adds its 1e-8: AdamEpsilonOutside (GoMLX's; "" means it) or
+	// AdamEpsilonInside (the square root's, as openai/improved-gan's nn.py).
+	AdamEpsilon string  `json:",omitempty"`
+	LRDecay     float64 // Both learning rates are multiplied by this after each epoch: 0.9 (the improved recipe: 1).
+	Seed        uint64  // Seeds weights, noise, dropout, shuffling and the label pick.
 	// SupervisedOnly trains the discriminator on the labelled images alone: no generator, no unsupervised
 	// loss. The baseline that shows what the GAN adds, on the same network, data and budget.
 	SupervisedOnly bool
@@ -175,6 +178,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("lr %g: must be > 0", c.LearningRate)
 	case !(c.Beta1 >= 0 && c.Beta1 < 1):
 		return fmt.Errorf("beta1 %g: must be in [0, 1)", c.Beta1)
+	case checkAdamEpsilon(c.AdamEpsilon) != nil:
+		return checkAdamEpsilon(c.AdamEpsilon)
 	case !(c.LRDecay > 0 && c.LRDecay <= 1):
 		return fmt.Errorf("learning-rate decay %g: must be in (0, 1]", c.LRDecay)
 	case !(c.Model.Drop >= 0 && c.Model.Drop < 1):

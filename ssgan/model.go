@@ -94,8 +94,12 @@ func (m *Model) Noise(n int, seed uint64) []float32 {
 }
 
 // NewAdam is one player's optimizer, the same for both players and both recipes: Adam with the configured
-// learning rate and beta1 (0.5, as DCGAN recommends), its state under its own scope ("adam_" + player).
+// learning rate and beta1 (0.5, as DCGAN recommends), its state under its own scope ("adam_" + player);
+// GoMLX's, or with cfg.AdamEpsilon "inside" the reference's (adam.go says how they differ).
 func NewAdam(cfg TrainConfig, player string) optimizer.Interface {
+	if cfg.AdamEpsilon == AdamEpsilonInside {
+		return &referenceAdam{scopeName: "adam_" + player, lr: cfg.LearningRate, beta1: cfg.Beta1, beta2: 0.999}
+	}
 	return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(cfg.Beta1, 0.999).Epsilon(1e-8).
 		Scope("adam_" + player).Done()
 }
@@ -348,6 +352,9 @@ func VerifySplit(store *model.Store, d, g []*model.Variable) error {
 		for _, v := range list.vars {
 			owners[v]++
 			switch {
+			case !v.Trainable:
+				problems = append(problems, fmt.Sprintf("%s is in the %s's list but is not trainable (a batch-norm statistic "+
+					"or a counter, which no optimizer updates): keep only v.Trainable variables", v.Path(), list.player))
 			case strings.HasPrefix(v.Path(), "/"+list.player+"/"):
 			case strings.HasPrefix(v.Path(), "/"+list.other+"/"):
 				problems = append(problems, fmt.Sprintf("a %s variable (%s) is in the %s's list: "+

@@ -41,7 +41,7 @@ func GlobalAveragePool(fn func(x *Node) *Node) error {
 			}
 		}
 	}
-	return nil
+	return compareWithReference(exercise1, poolFn(fn), poolFn(ssgan.GlobalAveragePool), poolCases())
 }
 
 // ClassLogits checks exercise 2: K or K+1 logits from a dense layer whose variables live under the scope,
@@ -57,8 +57,14 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 	for _, tc := range classCases() {
 		extra, k := tc.extra, tc.classes
 		store := model.NewStore()
-		e, err := model.NewExec(b, store, func(scope *model.Scope, f *Node) *Node {
-			return fn(scope.In("discriminator"), f, k, extra)
+		// The logits, and the gradient that reaches the features (and through them the convolutions).
+		e, err := model.NewExec(b, store, func(scope *model.Scope, f *Node) []*Node {
+			logits := fn(scope.In("discriminator"), f, k, extra)
+			if logits.DType() != dtypes.Float32 {
+				return []*Node{logits, ZerosLike(f)}
+			}
+			w := Const(f.Graph(), tensors.FromFlatDataAndDimensions(randValues(logits.Shape().Size(), 78, 1), logits.Shape().Dimensions...))
+			return []*Node{logits, Gradient(ReduceAllSum(Mul(logits, w)), f)[0]}
 		})
 		if err != nil {
 			return err
@@ -74,6 +80,9 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 		want := ssgan.NumLogits(k, extra)
 		if dims := out[0].Shape().Dimensions; len(dims) != 2 || dims[0] != 3 || dims[1] != want {
 			return fmt.Errorf("ClassLogits with numClasses=%d, extraClass=%v: shape %v, want [3 %d]", k, extra, dims, want)
+		}
+		if dt := out[0].Shape().DType; dt != dtypes.Float32 {
+			return fmt.Errorf("ClassLogits returns %s logits; want float32, the dtype the network and its optimizer compute in", dt)
 		}
 		trainable, named := 0, 0
 		for v := range store.IterVariables() {
@@ -99,11 +108,34 @@ func classLogits(b compute.Backend, fn func(scope *model.Scope, features *Node, 
 		if slices.Equal(tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](other[0])) {
 			return fmt.Errorf("ClassLogits gives the same logits for different features: compute them from features")
 		}
+		if j := constantColumn(tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](other[0]), want); j >= 0 {
+			return fmt.Errorf("ClassLogits with numClasses=%d, extraClass=%v: logit %d of %d stays the same whatever the features are, "+
+				"so the discriminator cannot learn it — every logit, the extra one included, comes out of the dense layer", k, extra, j, want)
+		}
+		if allZero(tensors.MustCopyFlatData[float32](out[1])) {
+			return fmt.Errorf("ClassLogits: the gradient with respect to the features is 0, so the convolutions below it would never learn — " +
+				"compute the logits from the features themselves, with no StopGradient")
+		}
 		if err := checkAffine(e, k, extra); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// constantColumn returns the first column of two [N, cols] logit tables that is the same in both (the
+// logits of two different feature batches), or -1.
+func constantColumn(a, b []float32, cols int) int {
+	for j := range cols {
+		same := true
+		for i := j; i < len(a); i += cols {
+			same = same && a[i] == b[i]
+		}
+		if same {
+			return j
+		}
+	}
+	return -1
 }
 
 // checkAffine: logits are an affine function of the features (one dense layer, nothing after it), so for
@@ -234,7 +266,15 @@ func GANLogit(fn func(classLogits *Node, extraClass bool) *Node) error {
 			return fmt.Errorf("GANLogit with a logit of %s gives %g, want %g", tc.name, got[0], want)
 		}
 	}
-	return ganLogitPerRow(run)
+	if err := ganLogitPerRow(run); err != nil {
+		return err
+	}
+	for _, c := range ganLogitCases() {
+		if err := compareWithReference(exercise3, ganLogitFn(fn, c.extra), ganLogitFn(ssgan.GANLogit, c.extra), []gradCase{c.gradCase}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ganLogitPerRow: two images whose logits differ by 1e4. A maximum taken over the whole batch instead of
@@ -364,7 +404,7 @@ func DiscriminatorLoss(fn func(realLogits, realGAN, fakeGAN, labels, mask *Node)
 	if bad(got) {
 		return fmt.Errorf("DiscriminatorLoss is not stable: GAN logits of ±1e4 give %g — use ssgan.SigmoidCrossEntropy", got)
 	}
-	return nil
+	return compareWithReference(exercise4, dLossFn(fn), dLossFn(ssgan.DiscriminatorLoss), dLossCases())
 }
 
 // GeneratorLoss checks exercise 5 against a float64 reference, with different batch sizes for real and fake.
@@ -395,7 +435,7 @@ func GeneratorLoss(fn func(realFeatures, fakeFeatures *Node) *Node) error {
 	if !near(got[0], want, 1e-5) {
 		return fmt.Errorf("GeneratorLoss: got %g, want %g (mean over features of |batch-mean real - batch-mean fake|)", got[0], want)
 	}
-	return nil
+	return compareWithReference(exercise5, gLossFn(fn), gLossFn(ssgan.GeneratorLoss), gLossCases())
 }
 
 // SplitVariables checks exercise 6 on the variables of a real (tiny) model, then with a stray variable

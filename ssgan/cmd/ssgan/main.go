@@ -152,6 +152,7 @@ func seedFlag(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (per run)")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
+	fs.StringVar(&cfg.AdamEpsilon, "adam_epsilon", cfg.AdamEpsilon, "where Adam adds its 1e-8: outside the square root (GoMLX's; empty means it) or inside (openai/improved-gan's)")
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use (a balanced pick unless -first_labels)")
 }
 
