@@ -155,6 +155,15 @@ func scratchRepo(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	// The stubs as generated, not the learner's answers in this work tree (exercises/pieces.go is theirs
+	// to fill in; the scenarios below start from a fresh clone).
+	files, err := generate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "exercises", "pieces.go"), files["exercises/pieces.go"], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	git(t, dir, "init", "-q")
 	git(t, dir, "add", "-A")
 	git(t, dir, "commit", "-qm", "lesson")
