@@ -1,4 +1,4 @@
-// Package exercises is where you write the lesson's six exercises in an editor instead of the notebook.
+// Package exercises is where you write the lesson's seven exercises in an editor instead of the notebook.
 //
 // pieces.go holds stubs that panic with "exercise N (Name) not implemented yet". Replace each TODO with
 // your code; `go test ./exercises/...` runs the lesson's checks and says which exercises are done and

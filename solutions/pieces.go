@@ -6,6 +6,7 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/ssgan-go/ssgan-go/ssgan"
 )
 
@@ -37,12 +38,13 @@ func ClassLogits(scope *model.Scope, features *Node, numClasses int, extraClass 
 
 // GANLogit is exercise 3.
 //
-// One "real vs fake" logit per image from its class logits [N, K], shape [N]:
-// log(sum_k exp(real logit k)) - fake logit. With extraClass the last column is the fake logit and the
-// others are the real (class) ones; without it every column is a class and the fake logit is 0. Read K
-// from the shape (classLogits.Shape().Dimensions[1]): SVHN has 10 classes, a folder of images may have 3.
-// The result must stay finite and exact for logits as large as 1e4 and as small as -1e4, in every row of
-// the batch (the text above the cell derives how).
+// One real-vs-fake logit per image, shape [N], from the image's class logits [N, K]: the logit
+// log(p / (1 - p)) of p, the probability that the softmax over all K logits gives to the real classes
+// together. With extraClass the last column is the fake class's logit and the others are the real
+// classes'; without it every column is a real class and the fake logit is fixed at 0. Read K from the
+// shape (classLogits.Shape().Dimensions[1]): SVHN has 10 classes, a folder of images may have 3.
+// What must hold: the value is exact and finite, and so is its gradient, for logits anywhere from -1e4 to
+// 1e4, in every row of the batch independently of the others.
 func GANLogit(classLogits *Node, extraClass bool) *Node {
 	// BEGIN SOLUTION
 	k := classLogits.Shape().Dimensions[1]
@@ -66,12 +68,14 @@ func GANLogit(classLogits *Node, extraClass bool) *Node {
 //
 // Inputs: realLogits [N, K] (class logits of real images), realGAN [N] and fakeGAN [M] (GAN logits of real
 // and generated images), labels [N] int32 digits, mask [N] float32 (1 where the label may be used).
-// Return a scalar, the sum of:
+// Return a scalar (shape []), the sum of:
 //   - supervised: the softmax cross entropy of realLogits against labels (ssgan.SoftmaxCrossEntropy),
-//     averaged over the labelled images only (the mask says which). Batches with no labelled image at all
-//     happen; the loss must stay a finite number then;
+//     averaged over the labelled images only (the mask says which);
 //   - unsupervised: the mean sigmoid cross entropy (ssgan.SigmoidCrossEntropy) of realGAN against 1
 //     ("real") and of fakeGAN against 0 ("fake").
+//
+// Batches with no labelled image at all happen (about one in six at the course's setting). What must hold
+// then: the loss and its gradient are both finite, and the supervised part adds nothing.
 func DiscriminatorLoss(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node {
 	// BEGIN SOLUTION
 	ce := ssgan.SoftmaxCrossEntropy(realLogits, labels)
@@ -125,5 +129,25 @@ func SplitVariables(store *model.Store) (d, g []*model.Variable, err error) {
 		return nil, nil, fmt.Errorf("a player has no variables (discriminator %d, generator %d)", len(d), len(g))
 	}
 	return d, g, nil
+	// END SOLUTION
+}
+
+// Optimize is exercise 7: the players' optimizers.
+//
+// Each player gets its own Adam, which minimises that player's loss over that player's variables only, as
+// the course's tf.train.AdamOptimizer(learning_rate, beta1=beta1).minimize(d_loss, var_list=d_vars) and
+// its twin for the generator. Build, inside the training step's graph:
+//   - two Adams (optimizer.Adam()...Done()), each with the learning rate cfg.LearningRate, β1 cfg.Beta1
+//     (the course's 0.5) and β2 0.999, the ε of TensorFlow's Adam (1e-8; GoMLX's default is 1e-7), and a
+//     Scope of its own ("adam_discriminator", "adam_generator"): the Scope holds its moments and step count;
+//   - each one applied to its own loss and its own list from exercise 6: ssgan.Minimize(store, vars, opt,
+//     loss) is GoMLX's form of minimize(loss, var_list=vars).
+func Optimize(store *model.Store, cfg ssgan.TrainConfig, dLoss, gLoss *Node, dVars, gVars []*model.Variable) {
+	// BEGIN SOLUTION
+	adam := func(player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(cfg.Beta1, 0.999).Epsilon(1e-8).Scope("adam_" + player).Done()
+	}
+	ssgan.Minimize(store, dVars, adam(ssgan.DiscriminatorScope), dLoss)
+	ssgan.Minimize(store, gVars, adam(ssgan.GeneratorScope), gLoss)
 	// END SOLUTION
 }

@@ -43,3 +43,9 @@ func TestExercise6SplitVariables(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestExercise7Optimize(t *testing.T) {
+	if err := lessoncheck.Optimize(Optimize); err != nil {
+		t.Fatal(err)
+	}
+}

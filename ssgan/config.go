@@ -180,6 +180,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("beta1 %g: must be in [0, 1)", c.Beta1)
 	case checkAdamEpsilon(c.AdamEpsilon) != nil:
 		return checkAdamEpsilon(c.AdamEpsilon)
+	case c.AdamEpsilon == AdamEpsilonInside && c.Recipe != RecipeImproved:
+		return fmt.Errorf("adam_epsilon inside with recipe %s: the course's recipe trains with the optimizers of the lesson's exercise 7 (TensorFlow's Adam, as the course); the improved recipe takes the reference's", c.Recipe)
 	case !(c.LRDecay > 0 && c.LRDecay <= 1):
 		return fmt.Errorf("learning-rate decay %g: must be in (0, 1]", c.LRDecay)
 	case !(c.Model.Drop >= 0 && c.Model.Drop < 1):

@@ -36,7 +36,21 @@ type Model struct {
 	order        *rand.PCG
 	initialised  bool
 	splitChecked bool
+	// labelsSeen holds the training images whose label a loss has used since NewModel or Reseed.
+	labelsSeen map[int]bool
 }
+
+// sawLabel notes that a loss used training image i's label.
+func (m *Model) sawLabel(i int) {
+	if m.labelsSeen == nil {
+		m.labelsSeen = make(map[int]bool)
+	}
+	m.labelsSeen[i] = true
+}
+
+// LabelledSeen is how many different training images' labels the losses have used since NewModel or
+// Reseed: counted from the batches trained on, so it shows a run that uses more labels than it should.
+func (m *Model) LabelledSeen() int { return len(m.labelsSeen) }
 
 // NewModel creates the networks (their variables are initialised on first use, seeded by cfg.Seed).
 func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error) {
@@ -320,7 +334,7 @@ func (m *Model) Reseed(seed uint64) error {
 		return fmt.Errorf("reseeding: %w", err)
 	}
 	m.Config.Seed = seed
-	m.order, m.initialised = nil, false
+	m.order, m.initialised, m.labelsSeen = nil, false, nil
 	return nil
 }
 

@@ -28,8 +28,9 @@ type StepResult struct {
 }
 
 // stepGraph builds one simultaneous training step: one forward pass computes both losses (StepLosses),
-// then each player's Adam updates the variables of its list in the pieces' SplitVariables (the lesson's
-// exercise 6) from its own loss, as the course's two minimize ops with their var_lists run together.
+// then the pieces' Optimize (the lesson's exercise 7) has each player's Adam update the variables of its
+// list in the pieces' SplitVariables (exercise 6) from its own loss, as the course's two minimize ops with
+// their var_lists run together.
 // Labels alone have one player: its Adam updates the discriminator's scope. Inputs: images [N,H,W,C],
 // labels [N] int32, mask [N] float32.
 func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
@@ -44,17 +45,17 @@ func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
 		if err != nil {
 			panic(fmt.Errorf("variable split: %w", err))
 		}
-		updateOnly(m.Store, dVars, NewAdam(m.Config, DiscriminatorScope), g, dLoss)
-		updateOnly(m.Store, gVars, NewAdam(m.Config, GeneratorScope), g, gLoss)
+		m.Pieces.Optimize(m.Store, m.Config, dLoss, gLoss, dVars, gVars)
 	}
 	correct := ConvertDType(Equal(Predictions(realLogits, m.Config.Model.NumClasses()), labels), dtypes.Float32)
 	return []*Node{dLoss, gLoss, ReduceAllSum(Mul(correct, mask)), ReduceAllSum(mask)}
 }
 
-// updateOnly builds opt's update of exactly the variables in vars from loss: while the optimizer builds
-// its graph every other variable of the store is marked untrainable, then marked back. (A GoMLX optimizer
-// updates the trainable variables under the scope it is given, here the whole store.)
-func updateOnly(store *model.Store, vars []*model.Variable, opt optimizer.Interface, g *Graph, loss *Node) {
+// Minimize builds opt's update of exactly the variables in vars from loss, in loss's graph: GoMLX's form of
+// TensorFlow's opt.minimize(loss, var_list=vars). While the optimizer builds its graph every other
+// variable of the store is marked untrainable, then marked back (a GoMLX optimizer updates the trainable
+// variables under the scope it is given, here the whole store). Exercise 7 calls it once per player.
+func Minimize(store *model.Store, vars []*model.Variable, opt optimizer.Interface, loss *Node) {
 	keep := make(map[*model.Variable]bool, len(vars))
 	for _, v := range vars {
 		keep[v] = true
@@ -71,7 +72,7 @@ func updateOnly(store *model.Store, vars []*model.Variable, opt optimizer.Interf
 			v.SetTrainable(true)
 		}
 	}()
-	opt.UpdateGraph(store.Scope("/"), g, loss)
+	opt.UpdateGraph(store.Scope("/"), loss.Graph(), loss)
 }
 
 // StepLosses wires one training step's losses (the course's model_loss). The discriminator classifies the
@@ -114,6 +115,11 @@ func (m *Model) CourseStep(b data.Batch) (StepResult, error) {
 			return StepResult{}, err
 		}
 		m.splitChecked = true
+	}
+	for k, known := range b.Mask {
+		if known > 0 && b.Index != nil {
+			m.sawLabel(b.Index[k])
+		}
 	}
 	return StepResult{DLoss: scalar(out[0]), GLoss: scalar(out[1]), Correct: scalar(out[2]), Labelled: scalar(out[3])}, nil
 }

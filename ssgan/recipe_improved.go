@@ -152,6 +152,9 @@ func (m *Model) StepD(lab, unl data.Batch) (sup, unsup, correct float64, err err
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("discriminator step: %w", err)
 	}
+	for _, i := range lab.Index {
+		m.sawLabel(i)
+	}
 	return scalar(out[0]), scalar(out[1]), scalar(out[2]), nil
 }
 

@@ -132,6 +132,12 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 			}
 		}
 	}
+	if opt.Log != nil && len(history) > earlier {
+		// Counted from the batches the loss saw, not from the mask: a port that quietly trains on every
+		// label shows here.
+		fmt.Fprintf(opt.Log, "labelled images the loss saw in these epochs: %d different ones (the label mask marks %d)\n",
+			m.LabelledSeen(), len(ds.Labelled()))
+	}
 	return history[earlier:], nil
 }
 

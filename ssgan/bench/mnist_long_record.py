@@ -7,7 +7,8 @@ For each run folder whose metrics.jsonl holds every epoch of its config.json's b
 metrics (mnist_300epochs_seedS_metrics.jsonl), the learning curves and the last sample grid, then writes
 mnist_300epochs.md: each seed's test accuracy at chosen epochs, its best and its last ten epochs' mean, and
 the mean and standard deviation of the final accuracy over the finished seeds beside the paper's number.
-A run that has not finished is listed with the epoch it reached and left out of the mean.
+A run that has not finished is not a result: it is named below the table with the epoch it reached, and
+left out of the table and the mean.
 """
 import json
 import os
@@ -30,7 +31,7 @@ def load(run):
 
 
 def main(runs):
-    finished, lines = [], []
+    finished, lines, unfinished = [], [], []
     head = "| seed | epochs | " + " | ".join(f"ep {m}" for m in MARKS) + " | best (epoch) | last 10 mean | s/epoch |"
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
     for run in runs:
@@ -45,10 +46,11 @@ def main(runs):
         last10 = statistics.mean(r["test_acc"] for r in rows[-10:])
         secs = statistics.median(r["epoch_seconds"] for r in rows)
         cells = [f"{100 * acc[m]:.2f}" if m in acc else "" for m in MARKS]
-        lines.append(f"| {seed} | {len(rows)}{'' if done else ' (running)'} | " + " | ".join(cells) +
-                     f" | {100 * best['test_acc']:.2f} ({best['epoch']}) | {100 * last10:.2f} | {secs:.0f} |")
         if not done:
+            unfinished.append(f"seed {seed} had finished {len(rows)} of {budget} epochs")
             continue
+        lines.append(f"| {seed} | {len(rows)} | " + " | ".join(cells) +
+                     f" | {100 * best['test_acc']:.2f} ({best['epoch']}) | {100 * last10:.2f} | {secs:.0f} |")
         finished.append(acc[budget])
         stem = f"mnist_300epochs_seed{seed}"
         shutil.copy(os.path.join(run, "metrics.jsonl"), os.path.join(RESULTS, stem + "_metrics.jsonl"))
@@ -74,6 +76,8 @@ def main(runs):
                 "on MNIST's 10,000 test images after the epochs named (the final epoch's, never the best, is the result;\n"
                 f"s/epoch: the median, recorded on {cpu}, {os.cpu_count()} cores, XLA CPU):\n\n")
         f.write("\n".join(lines) + "\n\n" + summary + "\n")
+        if unfinished:
+            f.write("\nNot results (unfinished when recorded): " + "; ".join(unfinished) + ".\n")
     print(summary)
 
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
 )
 
 // DatasetOptions says which data set to load, how to cut it into train / validation / test sets, and which
@@ -224,6 +225,7 @@ type Batch struct {
 	Pixels []float32 // Size*Height*Width*Channels.
 	Labels []int32   // Size.
 	Mask   []float32 // Size: 1 where the label may be used (training batches), else nil.
+	Index  []int     // Size: each image's index in the set it was gathered from.
 }
 
 // Range is how a network reads pixel bytes as floats.
@@ -250,7 +252,8 @@ func ScalePixel(v uint8) float32 { return float32(v)/127.5 - 1 }
 // Gather builds the batch of the images at idx, scaled into r; with mask non-nil it carries the mask.
 func (im *Images) Gather(idx []int, mask []bool, r Range) Batch {
 	v := im.Values()
-	b := Batch{Shape: im.Shape, Size: len(idx), Pixels: make([]float32, len(idx)*v), Labels: make([]int32, len(idx))}
+	b := Batch{Shape: im.Shape, Size: len(idx), Pixels: make([]float32, len(idx)*v), Labels: make([]int32, len(idx)),
+		Index: slices.Clone(idx)}
 	if mask != nil {
 		b.Mask = make([]float32, len(idx))
 	}

@@ -11,6 +11,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ssgan-go/ssgan-go/solutions"
 	"github.com/ssgan-go/ssgan-go/ssgan"
@@ -201,6 +202,34 @@ var answers = []answer{
 		}
 		return d, g, nil
 	})},
+	// Exercise 7: Optimize.
+	{7, "GoMLX's default Adam", "GoMLX's default ε", optimize(func(cfg ssgan.TrainConfig, player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(cfg.LearningRate).Scope("adam_" + player).Done()
+	}, false)},
+	{7, "ε as TensorFlow's, β1 left at GoMLX's 0.9", "default β1, 0.9", optimize(func(cfg ssgan.TrainConfig, player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(cfg.LearningRate).Epsilon(1e-8).Scope("adam_" + player).Done()
+	}, false)},
+	{7, "the course's learning rate written in", "where cfg.LearningRate is", optimize(func(cfg ssgan.TrainConfig, player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(0.0003).Betas(0.5, 0.999).Epsilon(1e-8).Scope("adam_" + player).Done()
+	}, false)},
+	{7, "one Scope for both Adams", "a Scope of its own", optimize(func(cfg ssgan.TrainConfig, player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(cfg.Beta1, 0.999).Epsilon(1e-8).Scope("adam").Done()
+	}, false)},
+	{7, "the losses swapped", "followed the generator's loss", func() error {
+		return lessoncheck.Optimize(func(store *model.Store, cfg ssgan.TrainConfig, dLoss, gLoss *Node, dVars, gVars []*model.Variable) {
+			solutions.Optimize(store, cfg, gLoss, dLoss, dVars, gVars)
+		})
+	}},
+	{7, "the discriminator's only", "the generator's weights never moved", func() error {
+		return lessoncheck.Optimize(func(store *model.Store, cfg ssgan.TrainConfig, dLoss, gLoss *Node, dVars, gVars []*model.Variable) {
+			ssgan.Minimize(store, dVars, ssgan.NewAdam(cfg, "discriminator"), dLoss)
+		})
+	}},
+	{7, "ssgan's own NewAdam", "", optimize(ssgan.NewAdam, false)},
+	{7, "each Adam on its player's scope (GoMLX's way, no lists)", "", optimize(func(cfg ssgan.TrainConfig, player string) optimizer.Interface {
+		return optimizer.Adam().LearningRate(cfg.LearningRate).Betas(cfg.Beta1, 0.999).Epsilon(1e-8).Scope("adam_" + player).Done()
+	}, true)},
+
 	{6, "panic as the course's assert", "", split(func(s *model.Store) (d, g []*model.Variable, err error) {
 		for v := range s.IterVariables() {
 			if v.Trainable && strings.Contains(v.Path(), "/discriminator/") {
@@ -245,7 +274,7 @@ func TestEachExerciseJudgesAnswers(t *testing.T) {
 			}
 		}
 	}
-	for ex := 1; ex <= 6; ex++ {
+	for ex := 1; ex <= 7; ex++ {
 		if wrong[ex] < 3 || right[ex] < 2 {
 			t.Errorf("exercise %d keeps %d wrong and %d right answers; want at least 3 and 2", ex, wrong[ex], right[ex])
 		}
@@ -313,6 +342,22 @@ func BenchmarkChecks(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// optimize builds an answer to exercise 7 from a way to make one player's Adam: applied to each player's
+// list with ssgan.Minimize, or (byScope) to the trainable variables under the player's scope, GoMLX's own way.
+func optimize(adam func(cfg ssgan.TrainConfig, player string) optimizer.Interface, byScope bool) func() error {
+	return func() error {
+		return lessoncheck.Optimize(func(store *model.Store, cfg ssgan.TrainConfig, dLoss, gLoss *Node, dVars, gVars []*model.Variable) {
+			if byScope {
+				adam(cfg, "discriminator").UpdateGraph(store.Scope("/discriminator"), dLoss.Graph(), dLoss)
+				adam(cfg, "generator").UpdateGraph(store.Scope("/generator"), gLoss.Graph(), gLoss)
+				return
+			}
+			ssgan.Minimize(store, dVars, adam(cfg, "discriminator"), dLoss)
+			ssgan.Minimize(store, gVars, adam(cfg, "generator"), gLoss)
 		})
 	}
 }

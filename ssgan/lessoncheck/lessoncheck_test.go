@@ -32,6 +32,7 @@ func checks(p ssgan.Pieces) []check {
 		{4, "DiscriminatorLoss", func() error { return lessoncheck.DiscriminatorLoss(p.DiscriminatorLoss) }},
 		{5, "GeneratorLoss", func() error { return lessoncheck.GeneratorLoss(p.GeneratorLoss) }},
 		{6, "SplitVariables", func() error { return lessoncheck.SplitVariables(p.SplitVariables) }},
+		{7, "Optimize", func() error { return lessoncheck.Optimize(p.Optimize) }},
 	}
 }
 
@@ -43,6 +44,7 @@ func solutionChecks() []check {
 		DiscriminatorLoss: solutions.DiscriminatorLoss,
 		GeneratorLoss:     solutions.GeneratorLoss,
 		SplitVariables:    solutions.SplitVariables,
+		Optimize:          solutions.Optimize,
 	})
 }
 
@@ -54,6 +56,7 @@ func stubChecks() []check {
 		DiscriminatorLoss: exercises.DiscriminatorLoss,
 		GeneratorLoss:     exercises.GeneratorLoss,
 		SplitVariables:    exercises.SplitVariables,
+		Optimize:          exercises.Optimize,
 	})
 }
 

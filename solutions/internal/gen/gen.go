@@ -387,6 +387,13 @@ var importLine = regexp.MustCompile(`^\t"([\w./-]+)"$`)
 // do (a stub's body is a panic), so the stub file keeps those imports and any correct body pasted into a
 // stub compiles as it is. Each package is used through the first of its names the solutions call.
 func keepImports(solutions, stubs string) string {
+	var code []string // The stubs without comments: a doc comment may name a package the code no longer uses.
+	for _, line := range strings.Split(stubs, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "//") {
+			code = append(code, line)
+		}
+	}
+	stubs = strings.Join(code, "\n")
 	var uses []string
 	for _, line := range strings.Split(solutions, "\n") {
 		m := importLine.FindStringSubmatch(line)

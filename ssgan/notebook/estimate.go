@@ -1,0 +1,52 @@
+package notebook
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+)
+
+// CourseEstimate times the course's network on this machine, a training step with the GAN (batch 128) and
+// the prediction of one batch, and prints how long the course setting's four runs of 25 epochs and their
+// evaluations would take here. ratios are the step times of the other three runs (labels alone, the
+// paper's procedure, its labels alone) relative to the first. Each call's first run builds and compiles
+// its graph; the next three are timed.
+func CourseEstimate(ratios []float64) {
+	fmt.Printf("backend: %s\n", Backend().Description())
+	if Smoke() { // The tests: no time to spend compiling the course's network.
+		fmt.Println("the course setting is not timed in the project's smoke tests")
+		return
+	}
+	cfg := ssgan.DefaultTrainConfig()
+	m := Must(ssgan.NewModel(Backend(), cfg, ssgan.ReferencePieces()))
+	im := data.SyntheticDigits(cfg.BatchSize, 1)
+	mask, _ := data.LabelMask(im.Labels, 2, false, 1)
+	var b data.Batch
+	for b = range data.Batches(im, cfg.BatchSize, nil, mask) {
+	}
+	timed := func(run func() error) float64 {
+		var start time.Time
+		for i := range 4 {
+			if i == 1 {
+				start = time.Now()
+			}
+			Check(run())
+		}
+		return time.Since(start).Seconds() / 3
+	}
+	step := timed(func() error { _, err := m.CourseStep(b); return err })
+	predict := timed(func() error { _, err := m.Predict(b); return err })
+	steps := float64((data.SVHNTrainSize + cfg.BatchSize - 1) / cfg.BatchSize)
+	train := steps * step // One epoch of the course's procedure with the GAN.
+	for _, r := range ratios {
+		train += steps * step * r
+	}
+	// After every epoch each run scores the 26,032 test and validation images and refreshes its batch-norm
+	// statistics on 20 batches.
+	eval := 4 * float64((data.SVHNTestSize+cfg.BatchSize-1)/cfg.BatchSize+cfg.BNBatches) * predict
+	total := float64(cfg.Epochs) * (train + eval)
+	fmt.Printf("the course's network here: %.2f s per training step with the GAN, %.3f s to classify a batch of 128\n", step, predict)
+	fmt.Printf("the course setting's four runs of 25 epochs with their evaluations: about %.0f minutes (%.1f hours)\n", total/60, total/3600)
+}
