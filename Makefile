@@ -118,10 +118,11 @@ experiment-improved: setup
 # 2,000 test. The split is the same in the downloaded data/test_32x32.mat (the notebook fetches it) and in
 # ../shared's first 10,000 images; the downloaded file is used when it is there.
 NOTEBOOK_DATA ?= $(if $(wildcard data/test_32x32.mat),data/test_32x32.mat,$(SVHN_SUBSET))
-NOTEBOOK_EXPERIMENT = go run ./ssgan/cmd/ssgan experiment -data_file $(NOTEBOOK_DATA) -max_test 2000 -seeds 1,2,3 -drop 0 -input_drop 0 -batch 64
+# The settings are the notebook's own: the presets ssgan/presets/quick.json and quick-improved.json.
+NOTEBOOK_EXPERIMENT = go run ./ssgan/cmd/ssgan experiment -data_file $(NOTEBOOK_DATA) -max_test 2000 -seeds 1,2,3
 experiment-notebook: setup
-	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-course -d_size 16 -g_size 16 -epochs 10
-	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-improved -d_size 32 -g_size 16 -epochs 15 -recipe improved -ema_decay 0.99
+	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-course -preset quick
+	$(NOTEBOOK_EXPERIMENT) -out out/experiment-notebook-improved -preset quick-improved
 
 # XLA, pure Go and the PyTorch twin at the course's size, same split and budget (installs torch into .venv-twin).
 compare: setup

@@ -4,7 +4,8 @@ notebooks (make lab's notebooks/my-*.ipynb; the tracked notebooks are never open
 1. my-solutions.ipynb: runs every cell down to the first training cell, then that cell; takes a
    screenshot while it trains, once the live panel shows its first curves (out/ui/training.png), and one
    after the run finished (out/ui/trained.png).
-2. my-exercises.ipynb: writes exercise 1's answer into its cell (the cell's shared model, as an edit), runs the
+2. my-exercises.ipynb: writes a wrong answer to exercise 1 (a kept-dims mean), runs its check and takes a
+   screenshot of the failure's reason (out/ui/exercise_wrong.png); then writes exercise 1's answer into its cell (the cell's shared model, as an edit), runs the
    cells above it, the cell and its %test check, waits for the check to pass, and saves the notebook.
 
     ui_check.py BASE_URL TOKEN CHROMIUM OUT_DIR
@@ -20,6 +21,15 @@ ANSWER = """// GlobalAveragePool is exercise 1.
 func GlobalAveragePool(x *Node) *Node {
 	return ReduceMean(x, 1, 2) // ui-check: the learner's answer
 }"""
+
+
+# A plausible wrong answer first: the kept-dims mean of a TensorFlow habit (keepdims=True). Its check must fail
+# and say why, in the browser, before the right answer passes.
+WRONG = """// GlobalAveragePool is exercise 1.
+func GlobalAveragePool(x *Node) *Node {
+	return ReduceAndKeep(x, ReduceMean, 1, 2) // ui-check: a wrong answer
+}"""
+WRONG_SAYS = "want [2 4]"
 
 
 def open_notebook(page, name):
@@ -124,11 +134,22 @@ with sync_playwright() as p:
         sys.exit(f"ui_check: exercise 1's cell ({ex}) and its check ({check}) not found one after the other")
     # The learner's edit, through the cell's shared model (what the editor writes to as one types or pastes:
     # typing key by key into CodeMirror did not reliably reach a cell outside the rendered window).
-    page.evaluate("""(args) => {
-        const nb = window.jupyterapp.shell.currentWidget.content;
-        nb.activeCellIndex = args.i;
-        nb.widgets[args.i].model.sharedModel.setSource(args.src);
-    }""", {"i": ex, "src": ANSWER})
+    def write(src):
+        page.evaluate("""(args) => {
+            const nb = window.jupyterapp.shell.currentWidget.content;
+            nb.activeCellIndex = args.i;
+            nb.widgets[args.i].model.sharedModel.setSource(args.src);
+        }""", {"i": ex, "src": src})
+    write(WRONG)
+    run_through(page, check)
+    wait_cell(page, check, "node.innerText.includes('FAIL')", "exercise 1's check failing on the wrong answer", 600)
+    said = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.innerText", check)
+    if WRONG_SAYS not in said:
+        sys.exit(f"ui_check: the wrong answer's check did not say why ({WRONG_SAYS!r}): {said[-400:]}")
+    show(page, check)
+    page.screenshot(path=f"{out}/exercise_wrong.png")
+    print("ui_check: a wrong answer to exercise 1 (kept dims) fails its check with its reason:", f"{out}/exercise_wrong.png")
+    write(ANSWER)
     run_through(page, check)
     wait_cell(page, check, "node.innerText.includes('PASS')", "exercise 1's check passing", 600)
     if "FAIL" in page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].node.innerText", check):

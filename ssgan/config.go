@@ -156,6 +156,18 @@ func DefaultConfig(dataset, recipe, arch string) TrainConfig {
 // MNISTTrainConfig returns the improved recipe's MNIST settings (DefaultConfig("mnist", "", "")).
 func MNISTTrainConfig() TrainConfig { return DefaultConfig(data.DatasetMNIST, "", "") }
 
+// LearningRateAt is the learning rate of both players during epoch (from 1), the one place that says how
+// it changes: LearningRate, multiplied by LRDecay after every epoch (the course's shrink_lr: 0.9; the
+// improved recipe's 1 keeps it constant). The product is rounded to float32 after each epoch, as the
+// optimizers' float32 variables held it when they were decayed in place, so runs repeat to the bit.
+func (c TrainConfig) LearningRateAt(epoch int) float64 {
+	lr := float32(c.LearningRate)
+	for range epoch - 1 {
+		lr = float32(float64(lr) * c.LRDecay)
+	}
+	return float64(lr)
+}
+
 // Validate reports the first bad value or combination, named by its command-line flag.
 func (c TrainConfig) Validate() error {
 	if err := c.Data.Validate(); err != nil {

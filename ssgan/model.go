@@ -282,13 +282,11 @@ func (m *Model) LearningRate() float64 {
 	return m.Config.LearningRate
 }
 
-// DecayLearningRate multiplies both players' learning rates by the configured decay (the course: 0.9).
-func (m *Model) DecayLearningRate() error {
-	if m.Config.LRDecay == 1 {
-		return nil
-	}
+// setLearningRate gives every player's optimizer the learning rate lr (the optimizers create their
+// learning-rate variables on the first step; before it they start from the configured rate).
+func (m *Model) setLearningRate(lr float64) error {
 	for _, v := range m.learningRateVars() {
-		if err := v.SetValue(tensors.FromValue(float32(scalar(v.MustValue()) * m.Config.LRDecay))); err != nil {
+		if err := v.SetValue(tensors.FromValue(float32(lr))); err != nil {
 			return err
 		}
 	}

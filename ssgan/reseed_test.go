@@ -15,8 +15,8 @@ func TestReseedTrainsAsANewModel(t *testing.T) {
 		cfg.SupervisedOnly = supervisedOnly
 		cfg.Seed = 1
 		_, batches := trainBatches(cfg)
-		reused, _, _ := trainedTiny(t, cfg) // Trained one epoch with seed 1, its learning rate decayed once.
-		if err := reused.DecayLearningRate(); err != nil {
+		reused, _, _ := trainedTiny(t, cfg) // Trained one epoch with seed 1, then its learning rate decayed once.
+		if err := reused.setLearningRate(cfg.LearningRateAt(2)); err != nil {
 			t.Fatal(err)
 		}
 		if err := reused.Reseed(2); err != nil {

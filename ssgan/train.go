@@ -107,6 +107,9 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 		defer func() { opt.Watch.End(slices.Clone(history), err) }()
 	}
 	for epoch := opt.StartEpoch + 1; epoch <= cfg.Epochs; epoch++ {
+		if err := m.setLearningRate(cfg.LearningRateAt(epoch)); err != nil {
+			return history[earlier:], err
+		}
 		em, err := trainEpoch(ctx, m, ds, epoch, stepCallback(opt, steps, epoch, cfg.Epochs))
 		if err != nil {
 			return history[earlier:], err
@@ -190,15 +193,11 @@ func stepCallback(opt RunOptions, steps, epoch, epochs int) func() {
 	}
 }
 
-// endEpoch is the bookkeeping after an epoch's steps, the same for every recipe: the learning-rate decay,
-// test and validation accuracy with the test weights (batch-norm statistics recomputed for them first),
+// endEpoch is the bookkeeping after an epoch's steps, the same for every recipe: test and validation accuracy with the test weights (batch-norm statistics recomputed for them first),
 // and (every sampleEvery epochs and at the last) samples from the fixed noise z with their statistics.
 // It returns the test set's confusion matrix and the samples (nil when none were drawn).
 func endEpoch(m *Model, ds *data.Dataset, em *EpochMetrics, z []float32, sampleEvery int) (Confusion, []float32, error) {
 	cfg := m.Config
-	if err := m.DecayLearningRate(); err != nil {
-		return Confusion{}, nil, err
-	}
 	testConfusion, valid, err := m.evaluate(ds, cfg.Seed+uint64(em.Epoch))
 	if err != nil {
 		return Confusion{}, nil, err

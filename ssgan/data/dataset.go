@@ -62,6 +62,8 @@ func (o DatasetOptions) Validate() error {
 	switch {
 	case o.Labels < 0:
 		return fmt.Errorf("labels %d: must be >= 0", o.Labels)
+	case o.Labels == 0 && o.Dataset != DatasetFolder:
+		return fmt.Errorf("labels 0: with no labelled image the classifier has nothing to learn the classes from (0 means every label only for a folder of images, -data_dir)")
 	case o.MaxTrain < 0:
 		return fmt.Errorf("max_train %d: must be >= 0 (0: all)", o.MaxTrain)
 	case o.MaxTest < 0:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/presets"
 )
 
 // What the lesson's notebooks do besides the model: pick a backend and a run size, get and load the data,
@@ -72,28 +73,23 @@ func Setting() string {
 // Smoke says whether the project's tests run the notebook (SettingEnv=smoke).
 func Smoke() bool { return os.Getenv(SettingEnv) == smoke }
 
-// QuickCourse shrinks the course procedure's settings to the quick run: widths 16 and 16, batch 64, 10
-// epochs, dropout off (the tests' smoke run: widths 4, batch 32, 2 epochs).
+// QuickCourse puts the quick setting of the course's procedure on top of cfg: the preset
+// ssgan/presets/quick.json (the tests' smoke run: smoke.json).
 func QuickCourse(cfg ssgan.TrainConfig) ssgan.TrainConfig {
-	cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, cfg.Epochs = 16, 16, 64, 10
-	cfg.Model.Drop, cfg.Model.InputDrop = 0, 0
 	if Smoke() {
-		cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, cfg.Epochs = 4, 4, 32, 2
+		return presets.MustApply(cfg, "smoke")
 	}
-	return cfg
+	return presets.MustApply(cfg, "quick")
 }
 
-// QuickImproved sets the paper's procedure's quick budget, found by a measured search on the real split
-// (ssgan/bench/results/lift_search.md): a discriminator twice as wide, 15 epochs, weights averaged over
-// about the last 100 steps (a short run has few to average). cfg is the quick course settings.
+// QuickImproved puts the quick setting of the paper's procedure on top of cfg (the quick course settings
+// with the improved recipe): the preset ssgan/presets/quick-improved.json, the budget a measured search
+// chose (ssgan/bench/results/lift_search.md).
 func QuickImproved(cfg ssgan.TrainConfig) ssgan.TrainConfig {
 	if Smoke() {
-		cfg.EMADecay = 0.9
-		return cfg
+		return presets.MustApply(cfg, "smoke")
 	}
-	cfg.Model.DSize, cfg.Model.GSize, cfg.Epochs = 32, 16, 15
-	cfg.EMADecay = 0.99
-	return cfg
+	return presets.MustApply(cfg, "quick-improved")
 }
 
 // Dirs returns where a notebook keeps its data and its runs: data/ and out/<name>/ beside the notebooks'

@@ -18,6 +18,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -32,6 +33,7 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/presets"
 )
 
 func main() {
@@ -162,13 +164,23 @@ func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 // "-dataset mnist" brings MNIST's defaults and "-dataset mnist -lr 0.01" keeps the 0.01.
 func parseConfig(fs *flag.FlagSet, args []string, cfg *ssgan.TrainConfig, stderr io.Writer) error {
 	given := map[string]string{}
+	var presetErr error
 	defaults := func() {
 		fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
-		dataset := given["dataset"]
+		dataset, recipe, arch := given["dataset"], given["recipe"], given["model"]
 		if given["data_dir"] != "" && dataset == "" {
 			dataset = data.DatasetFolder
 		}
-		*cfg = ssgan.DefaultConfig(dataset, given["recipe"], given["model"])
+		preset := given["preset"]
+		if preset != "" { // The preset's choices where no flag makes them.
+			pd, pr, pa, err := presets.Choices(preset)
+			presetErr = err
+			dataset, recipe, arch = cmp.Or(dataset, pd), cmp.Or(recipe, pr), cmp.Or(arch, pa)
+		}
+		*cfg = ssgan.DefaultConfig(dataset, recipe, arch)
+		if preset != "" && presetErr == nil {
+			*cfg, presetErr = presets.Apply(*cfg, preset)
+		}
 	}
 	// -h shows the defaults of the data set, recipe and network given before it ("-dataset mnist -h").
 	helpDefaults := func() {
@@ -183,12 +195,37 @@ func parseConfig(fs *flag.FlagSet, args []string, cfg *ssgan.TrainConfig, stderr
 		return err
 	}
 	defaults()
+	if presetErr != nil {
+		return usageError{presetErr}
+	}
 	for name, value := range given {
 		if err := fs.Set(name, value); err != nil { // Cannot fail: the same text parsed a moment ago.
 			return usageError{fmt.Errorf("-%s %s: %v", name, value, err)}
 		}
 	}
+	if cfg.Data.Dataset != data.DatasetFolder {
+		for _, name := range folderOnlyFlags {
+			if _, ok := given[name]; ok {
+				return usageError{fmt.Errorf("-%s applies to a folder of your own images (-data_dir) only; this run reads %s", name, datasetName(cfg.Data))}
+			}
+		}
+	}
 	return nil
+}
+
+// folderOnlyFlags are the flags that say how to read a folder of images: refused by name without one,
+// where they would be ignored.
+var folderOnlyFlags = []string{"image_size", "grey", "hold_out", "skip_bad_images", "max_pixels"}
+
+// datasetName says which images a run reads, for a message.
+func datasetName(o data.DatasetOptions) string {
+	switch {
+	case o.Synthetic:
+		return "generated digits (-synthetic)"
+	case o.Dataset == data.DatasetMNIST:
+		return "MNIST"
+	}
+	return "SVHN"
 }
 
 // folderFlags registers the flags of a folder of your own images (train and experiment).
@@ -218,6 +255,7 @@ func applyFolderFlags(cfg *ssgan.TrainConfig, imageSize int, grey bool) {
 
 // recipeFlags registers the flags that choose the data set, the recipe and the network family.
 func recipeFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
+	fs.String("preset", "", fmt.Sprintf("named settings to start from (%s; ssgan/presets/), or a run's config.json to re-run it; the flags given go on top", strings.Join(presets.Names(), ", ")))
 	fs.StringVar(&cfg.Data.Dataset, "dataset", cfg.Data.Dataset, "svhn or mnist (mnist defaults to -recipe improved -model mlp -labels 100 -batch 100 -lr 0.003; with -recipe course, the conv networks on 28x28 grey digits)")
 	fs.StringVar(&cfg.Recipe, "recipe", cfg.Recipe, "course (the lesson's) or improved (Salimans et al. 2016)")
 	fs.StringVar(&cfg.Model.Arch, "model", cfg.Model.Arch, "conv (the course's networks) or mlp (the improved recipe's MNIST networks)")

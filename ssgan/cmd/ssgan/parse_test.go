@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -101,6 +103,30 @@ func TestHelpShowsTheDefaultsAskedFor(t *testing.T) {
 		code, _, stderr := runCLI(tc.args...)
 		if code != 0 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d, want %q in:\n%s", tc.args, code, tc.want, stderr)
+		}
+	}
+}
+
+// TestSettingsThatCannotApplyAreRefused: a flag that the run would ignore, or a value that trains nothing,
+// is refused in one line naming it, before anything is trained or written.
+func TestSettingsThatCannotApplyAreRefused(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-synthetic", "-image_size", "100000"}, "-image_size applies to a folder of your own images (-data_dir) only; this run reads generated digits"},
+		{[]string{"-dataset", "mnist", "-grey"}, "-grey applies to a folder of your own images (-data_dir) only; this run reads MNIST"},
+		{[]string{"-hold_out", "0.3"}, "-hold_out applies to a folder of your own images (-data_dir) only; this run reads SVHN"},
+		{[]string{"-synthetic", "-labels", "0"}, "labels 0: with no labelled image"},
+		{[]string{"-synthetic", "-adam_epsilon", "inside"}, "adam_epsilon inside with recipe course"},
+	} {
+		code, _, stderr := runCLI(append([]string{"train", "-out", out, "-epochs", "1"}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("%v: exit %d, %q: want 2 and one line saying %q", tc.args, code, stderr, tc.want)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%v: -out was created for a refused run (%v)", tc.args, err)
 		}
 	}
 }
