@@ -114,7 +114,7 @@ experiment-improved: setup
 	$(EXPERIMENT) -out out/experiment-improved -d_size 64 -g_size 32 -epochs 25 -recipe improved -ema_decay 0.99
 
 # The notebook's quick setting on its real split, 3 seeds of each of its four runs (the lesson quotes
-# ssgan/bench/results/notebook_quick_*.json): the first 8,000 images of SVHN's test file train, the next
+# notebooks/recorded/notebook_quick_*.json): the first 8,000 images of SVHN's test file train, the next
 # 2,000 test. The split is the same in the downloaded data/test_32x32.mat (the notebook fetches it) and in
 # ../shared's first 10,000 images; the downloaded file is used when it is there.
 NOTEBOOK_DATA ?= $(if $(wildcard data/test_32x32.mat),data/test_32x32.mat,$(SVHN_SUBSET))

@@ -67,7 +67,7 @@ func execute(t *testing.T, root, name string, extra ...string) []cell {
 	cmd.Env = append(os.Environ(), "SSGAN_SETTING="+testSetting())
 	if testSetting() == "smoke" && name != "mnist" && os.Getenv("XLA_FLAGS") == "" {
 		// A smoke run takes a few steps per graph, so XLA's compilation dominates it; level 0 compiles in
-		// about 60% of the time and runs steps about twice as slowly (ssgan/bench/results/xla_compile_options.md).
+		// about 60% of the time and runs steps about twice as slowly (ssgan/bench/results/speed/xla_compile_options.md).
 		cmd.Env = append(cmd.Env, "XLA_FLAGS=--xla_backend_optimization_level=0")
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -12,11 +12,12 @@ const (
 	RecipeImproved = "improved" // Salimans et al. 2016 (recipe_improved.go says what differs and why).
 )
 
-// The two network families: the course's convolutional networks (any image size divisible by 4, colour
-// or grey), and the improved recipe's MLPs of the reference's MNIST script.
+// The network families: the course's convolutional networks (any image size divisible by 4, colour or
+// grey), the improved recipe's MLPs of the reference's MNIST script, and its SVHN script's networks.
 const (
-	ArchConv = "conv"
-	ArchMLP  = "mlp"
+	ArchConv  = "conv"
+	ArchMLP   = "mlp"
+	ArchPaper = "paper" // The paper's SVHN networks (paper.go): weight-normalised, deeper and wider.
 )
 
 // TrainConfig holds everything that decides a run: the data, the networks, the recipe and the budget.
@@ -33,7 +34,10 @@ type TrainConfig struct {
 	// AdamEpsilonInside (the square root's, as openai/improved-gan's nn.py).
 	AdamEpsilon string  `json:",omitempty"`
 	LRDecay     float64 // Both learning rates are multiplied by this after each epoch: 0.9 (the improved recipe: 1).
-	Seed        uint64  // Seeds weights, noise, dropout, shuffling and the label pick.
+	// LRRampDown brings the learning rate linearly down to 0 over the run's last LRRampDown epochs (the
+	// paper's SVHN script: 300 of 900); 0 keeps it.
+	LRRampDown int    `json:",omitempty"`
+	Seed       uint64 // Seeds weights, noise, dropout, shuffling and the label pick.
 	// SupervisedOnly trains the discriminator on the labelled images alone: no generator, no unsupervised
 	// loss. The baseline that shows what the GAN adds, on the same network, data and budget.
 	SupervisedOnly bool
@@ -49,7 +53,7 @@ type TrainConfig struct {
 
 // ModelConfig holds the networks' hyperparameters. DefaultModelConfig gives the course's.
 type ModelConfig struct {
-	Arch       string     // ArchConv (the course's networks; "" means it) or ArchMLP.
+	Arch       string     // ArchConv (the course's networks; "" means it), ArchMLP or ArchPaper.
 	Image      data.Shape // The images the networks read and the generator makes (zero: SVHN's 32x32x3).
 	DSize      int        // Discriminator width d (course: 64).
 	GSize      int        // Generator width g (course: 32).
@@ -133,8 +137,8 @@ func DefaultConfig(dataset, recipe, arch string) TrainConfig {
 			arch = ArchMLP
 		}
 	}
-	if recipe == "" && arch == ArchMLP {
-		recipe = RecipeImproved // The only recipe the MLPs train with.
+	if recipe == "" && (arch == ArchMLP || arch == ArchPaper) {
+		recipe = RecipeImproved // The only recipe these networks train with.
 	}
 	if recipe != "" {
 		cfg.Recipe = recipe
@@ -150,6 +154,11 @@ func DefaultConfig(dataset, recipe, arch string) TrainConfig {
 		cfg.BatchSize, cfg.LearningRate, cfg.Epochs = 100, 0.003, 30
 		cfg.EMADecay = 0.9999 // The reference's: test weights average about the last 10,000 steps (17 epochs).
 	}
+	if cfg.Model.Arch == ArchPaper { // The SVHN script's settings (ssgan/presets/svhn-paper.json names them).
+		cfg.Model.DSize, cfg.Model.GSize, cfg.Model.InputDrop, cfg.Model.Drop = 64, 128, 0.2, 0.5
+		cfg.BatchSize, cfg.LearningRate, cfg.Epochs, cfg.LRRampDown = 100, 3e-4, 900, 300
+		cfg.EMADecay, cfg.AdamEpsilon = 0.9999, AdamEpsilonInside
+	}
 	return cfg
 }
 
@@ -158,12 +167,15 @@ func MNISTTrainConfig() TrainConfig { return DefaultConfig(data.DatasetMNIST, ""
 
 // LearningRateAt is the learning rate of both players during epoch (from 1), the one place that says how
 // it changes: LearningRate, multiplied by LRDecay after every epoch (the course's shrink_lr: 0.9; the
-// improved recipe's 1 keeps it constant). The product is rounded to float32 after each epoch, as the
+// improved recipe's 1 keeps it constant), and brought linearly to 0 over the last LRRampDown epochs. The product is rounded to float32 after each epoch, as the
 // optimizers' float32 variables held it when they were decayed in place, so runs repeat to the bit.
 func (c TrainConfig) LearningRateAt(epoch int) float64 {
 	lr := float32(c.LearningRate)
 	for range epoch - 1 {
 		lr = float32(float64(lr) * c.LRDecay)
+	}
+	if c.LRRampDown > 0 { // The SVHN script's lr·min(3 - e/300, 1) for e = epoch-1 of 900.
+		lr = float32(float64(lr) * min(1, float64(c.Epochs-epoch+1)/float64(c.LRRampDown)))
 	}
 	return float64(lr)
 }
@@ -200,8 +212,12 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("drop %g: must be in [0, 1)", c.Model.Drop)
 	case !(c.Model.InputDrop >= 0 && c.Model.InputDrop < 1):
 		return fmt.Errorf("input_drop %g: must be in [0, 1)", c.Model.InputDrop)
-	case c.Model.Arch != "" && c.Model.Arch != ArchConv && c.Model.Arch != ArchMLP:
-		return fmt.Errorf("model %q: want %s or %s", c.Model.Arch, ArchConv, ArchMLP)
+	case c.Model.Arch != "" && c.Model.Arch != ArchConv && c.Model.Arch != ArchMLP && c.Model.Arch != ArchPaper:
+		return fmt.Errorf("model %q: want %s, %s or %s", c.Model.Arch, ArchConv, ArchMLP, ArchPaper)
+	case c.Model.Arch == ArchPaper && (img.Height != 32 || img.Width != 32):
+		return fmt.Errorf("model paper with images of %s: the paper's SVHN networks take 32x32 images", img)
+	case c.LRRampDown < 0 || c.LRRampDown > c.Epochs:
+		return fmt.Errorf("lr_ramp_down %d: want 0 (off) up to the %d epochs", c.LRRampDown, c.Epochs)
 	case c.Model.Arch == ArchMLP && c.Model.HasDropout():
 		return fmt.Errorf("model mlp with drop %g / input_drop %g: the MLPs regularise with Gaussian noise, not dropout (set both to 0)", c.Model.Drop, c.Model.InputDrop)
 	case !(c.UnlabelledWeight >= 0):

@@ -31,6 +31,23 @@
 //     installs into .venv/pjrt/, else, unless GOMLX_NO_AUTO_INSTALL is set, a plugin GoMLX downloads) or
 //     falls back to GoMLX's pure-Go backend, and says which in one line.
 //
+// # The packages, and one training step
+//
+//	ssgan/            the lesson's model: networks, losses, recipes, Model, Train (this package)
+//	ssgan/data/       data sets, label masks and batches (no GoMLX)
+//	ssgan/presets/    named settings as JSON files (course, quick, quick-improved, mnist, smoke)
+//	ssgan/lessoncheck/ the exercises' checks: shapes, values and gradients against the reference answers
+//	ssgan/notebook/   what the notebooks need besides the model: set-up, data, panels, one-line errors
+//	ssgan/cmd/ssgan/  the command-line tool (its README is its reference)
+//	ssgan/bench/      the PyTorch twin, evidence scripts and recorded results (results/INDEX.md)
+//
+// A step of the course's recipe: Train sets the epoch's learning rate (TrainConfig.LearningRateAt) and
+// calls the epoch loop (CourseEpoch), which feeds each batch to Model.CourseStep; its compiled graph runs
+// StepLosses (the discriminator on real images, the generator's images through the same discriminator,
+// the lesson's exercises 1 to 5), then Pieces.Optimize (exercise 7) gives each player's Adam its own loss
+// and the variables of its list (exercise 6). After the epoch, Train evaluates, writes metrics.jsonl,
+// samples and a checkpoint. The improved recipe's epoch (recipe_improved.go) calls StepD then StepG instead.
+//
 // # Where we differ from the course's notebook, and why
 //
 //   - Label 10 means the digit 0 in SVHN's files; the notebook never maps it, so it never learns zeros. We map it.

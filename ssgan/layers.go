@@ -260,7 +260,7 @@ func SafeNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
 // the hash's top 24 bits plus a half, times 2^-24: strictly inside (0, 1), so log never sees 0 and no
 // draw is infinite (|z| <= 5.9; beyond that the tails, about 4e-9 of the mass, are cut). The cosine is
 // cosTwoPi's polynomial: XLA on CPU calls libm's cosf once per value, 12% of an MNIST step
-// (ssgan/bench/results/mlp_profile.md).
+// (ssgan/bench/results/speed/mlp_profile.md).
 func HashedNormal(scope *model.Scope, g *Graph, shape shapes.Shape) *Node {
 	bits := RandomBits(scope, g, append([]int{2}, shape.Dimensions...)...)
 	u := MulScalar(AddScalar(ConvertDType(BitwiseShiftRightLogicalScalar(bits, 8), shape.DType), 0.5), 1.0/(1<<24))

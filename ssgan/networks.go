@@ -89,6 +89,7 @@ func WithInit(s *model.Scope, stddev float64) *model.Scope {
 // convolution learned a texture (see upsample.go); cfg.Upsample = UpsampleTransposed gives the course's
 // exactly. Other sizes start from an eighth of the image (rounded up) and crop the centre at the end:
 // 28x28 MNIST digits are the centre of a 32x32 output.
+// The lesson shows this function as an editable cell (notebooks/lesson.md); its runs train the cell's copy.
 func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node {
 	s := WithInit(scope.At(GeneratorScope), cfg.InitStddev)
 	img := cfg.ImageShape()
@@ -115,6 +116,7 @@ func Generator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node 
 // after the second convolution is used, and inference uses stored BN statistics. Only passes over real
 // images may update those (mode.Update), so at test time the network normalises as it did for real
 // data, never for generated images.
+// The lesson shows this function as an editable cell (notebooks/lesson.md); its runs train the cell's copy.
 func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node) {
 	s := WithInit(scope.At(DiscriminatorScope), cfg.InitStddev)
 	d, a, training := cfg.DSize, cfg.Alpha, mode.Dropout
@@ -148,6 +150,10 @@ type network struct {
 
 // networkOf returns the networks cfg.Arch names.
 func networkOf(cfg ModelConfig, p Pieces) network {
+	if cfg.Arch == ArchPaper {
+		return network{discriminator: PaperDiscriminator, generator: PaperGenerator, pixels: data.Signed, noise: UniformNoise,
+			fixedNoise: uniformNoise, dataInit: true, gridRows: 10}
+	}
 	if cfg.Arch == ArchMLP {
 		return network{discriminator: MLPDiscriminator, generator: MLPGenerator, pixels: data.Unit, noise: UniformNoise,
 			fixedNoise: uniformNoise, dataInit: true, gridRows: 10}

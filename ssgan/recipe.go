@@ -69,8 +69,8 @@ func (courseRecipe) averaged() bool               { return false }
 func (courseRecipe) restore(*Model, []byte) error { return nil }
 func (courseRecipe) defaults(*TrainConfig)        {}
 func (courseRecipe) validate(c TrainConfig) error {
-	if c.Model.Arch == ArchMLP {
-		return fmt.Errorf("model mlp with recipe %q: the MLP networks train with -recipe improved only (their losses and weight averages are that recipe's)", c.Recipe)
+	if c.Model.Arch == ArchMLP || c.Model.Arch == ArchPaper {
+		return fmt.Errorf("model %s with recipe %q: the %s networks train with -recipe improved only (their losses and weight averages are that recipe's)", c.Model.Arch, c.Recipe, c.Model.Arch)
 	}
 	return nil
 }

@@ -80,6 +80,7 @@ func Minimize(store *model.Store, vars []*model.Variable, opt optimizer.Interfac
 // images' average features. labels [N] int32 and mask [N] float32 (1 where the label is known) go to the
 // supervised part. With cfg.SupervisedOnly there is no generator: the loss is the masked cross-entropy
 // and gLoss is 0. p must hold the networks (NewModel fills them in).
+// The lesson shows this function as an editable cell (notebooks/lesson.md); its runs train the cell's copy.
 func StepLosses(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *Node, train BNMode) (dLoss, gLoss, realLogits *Node) {
 	realLogits, realFeatures := p.Discriminator(scope, cfg.Model, p, x, train)
 	if cfg.SupervisedOnly {
@@ -129,6 +130,7 @@ func (m *Model) CourseStep(b data.Batch) (StepResult, error) {
 // both players. It returns the epoch's mean losses, the accuracy on the labelled images it trained on
 // (dropout on, so it lags the test accuracy) and its timing. onStep, if not nil, is called after every
 // step. It stops when ctx is cancelled and at the first loss that is not finite.
+// The lesson shows this function as an editable cell (notebooks/lesson.md); its runs train the cell's copy.
 func CourseEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
 	cfg := m.Config
 	em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}

@@ -24,7 +24,8 @@ import (
 //     GANLogit without the extra class): -0.5·mean(l_unl) + 0.5·mean(softplus(l_unl)) +
 //     0.5·mean(softplus(l_fake)), weighted by UnlabelledWeight, plus the supervised cross-entropy.
 //   - Feature matching compares the batch means of the last hidden layer by their mean squared
-//     difference, on a second, independently shuffled unlabelled batch.
+//     difference, on a second, independently shuffled unlabelled batch. (On the paper's SVHN networks,
+//     as its SVHN script: the pooled features' mean absolute difference, the lesson's exercise 5.)
 //   - The players update in turn: the discriminator first, then the generator against the updated
 //     discriminator, each with its own Adam (beta1 0.5); the learning rate stays constant.
 //   - On the MLPs: weight normalisation with data-dependent initialisation, and Gaussian-noise layers
@@ -89,19 +90,23 @@ func (m *Model) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 	fake := m.net.generator(scope, cfg, z, BNMode{BatchStats: true, Update: m.bnUpdate(g)})
 	_, fakeFeatures := d(scope, cfg, p, fake, BNMode{Dropout: true, BatchStats: true})
 	loss := MeanSquaredFeatureMatching(StopGradient(realFeatures), fakeFeatures)
+	if cfg.Arch == ArchPaper { // The SVHN script matches the pooled features by their mean absolute difference.
+		loss = ReduceAllMean(Abs(Sub(ReduceMean(StopGradient(realFeatures), 0), ReduceMean(fakeFeatures, 0))))
+	}
 	NewAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, loss)
 	return loss
 }
 
-// initGraph creates every variable and runs weight normalisation's data-dependent initialisation of the
-// discriminator on the images x. (The generator's output layer, as in the reference, has none.)
+// initGraph creates every variable and runs weight normalisation's data-dependent initialisation on the
+// images x: the discriminator's, and the paper's SVHN generator's output layer (the MNIST script's
+// generator has none; MLPGenerator ignores the mode).
 //
 // The pass runs with the Gaussian noise on, as the reference's does (its init pass is a training-mode
 // pass): each layer's scale then normalises signal plus noise. The hidden layers never train their
 // scale, so this choice fixes for the whole run how loud the noise is against the signal in every layer.
 func (m *Model) initGraph(scope *model.Scope, x *Node) *Node {
 	logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{Init: true, Dropout: true})
-	fake := m.net.generator(scope, m.Config.Model, m.net.noise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim), BNMode{})
+	fake := m.net.generator(scope, m.Config.Model, m.net.noise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim), BNMode{Init: true})
 	return Add(ReduceAllMean(logits), ReduceAllMean(fake))
 }
 

@@ -2,6 +2,7 @@ package ssgan
 
 import (
 	"bytes"
+	"math"
 	"context"
 	"fmt"
 	"strings"
@@ -54,6 +55,13 @@ func TestLearningRateAt(t *testing.T) {
 	cfg.LRDecay = 1
 	if got := cfg.LearningRateAt(300); got != float64(float32(3e-4)) {
 		t.Errorf("constant rate at epoch 300: %g", got)
+	}
+	// The SVHN script's ramp: lr·min(3 - e/300, 1) for e = 0..899, so the last epoch trains at 1/300.
+	cfg = DefaultConfig("", "", ArchPaper)
+	for e, want := range map[int]float64{1: 1, 600: 1, 601: 300.0 / 300, 602: 299.0 / 300, 900: 1.0 / 300} {
+		if got := cfg.LearningRateAt(e); math.Abs(got-3e-4*want) > 1e-9 {
+			t.Errorf("paper, epoch %d: %g, want %g", e, got, 3e-4*want)
+		}
 	}
 	cfg = tinyConfig()
 	cfg.Epochs, cfg.Data.Labels, cfg.Data.ValidFraction, cfg.Data.MaxTest = 3, 12, 0, 32

@@ -415,8 +415,11 @@ func DescribeRun(m *Model, ds *data.Dataset) string {
 		kind = "supervised-only"
 	}
 	nets := fmt.Sprintf("d_size %d, g_size %d", cfg.Model.DSize, cfg.Model.GSize)
-	if cfg.Model.Arch == ArchMLP {
+	switch cfg.Model.Arch {
+	case ArchMLP:
 		nets = "MLP networks"
+	case ArchPaper:
+		nets = fmt.Sprintf("the paper's SVHN networks (d_size %d, g_size %d)", cfg.Model.DSize, cfg.Model.GSize)
 	}
 	test := fmt.Sprintf("%d test", ds.Test.Len())
 	if ds.TestHeldOut {

@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "accuracy")
 MARKS = [1, 10, 20, 50, 100, 150, 200, 250, 300]
 
 

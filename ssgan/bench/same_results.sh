@@ -2,7 +2,7 @@
 # Short runs of the four configurations (course SSGAN and labels-only, the improved recipe on the conv
 # networks, the improved recipe's MLPs on MNIST), fixed seeds, on the default backend (XLA with the
 # set-up's plugin): run it with the CLI before and after a change that should not change results, and
-# compare the per-epoch test accuracies the two write (ssgan/bench/results/unify_same_results.md).
+# compare the per-epoch test accuracies the two write (ssgan/bench/results/equivalence/unify_same_results.md).
 #   ssgan/bench/same_results.sh SSGAN_BINARY OUT_DIR
 set -euo pipefail
 bin="$1" out="$2"

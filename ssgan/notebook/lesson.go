@@ -84,7 +84,7 @@ func QuickCourse(cfg ssgan.TrainConfig) ssgan.TrainConfig {
 
 // QuickImproved puts the quick setting of the paper's procedure on top of cfg (the quick course settings
 // with the improved recipe): the preset ssgan/presets/quick-improved.json, the budget a measured search
-// chose (ssgan/bench/results/lift_search.md).
+// chose (ssgan/bench/results/accuracy/lift_search.md).
 func QuickImproved(cfg ssgan.TrainConfig) ssgan.TrainConfig {
 	if Smoke() {
 		return presets.MustApply(cfg, "smoke")

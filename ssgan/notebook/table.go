@@ -10,7 +10,7 @@ import (
 
 // SettingsTable prints the lesson's settings beside the course's: this run's course procedure (this) and
 // the paper's procedure (paper), a reason wherever they depart from the course, the accuracy to expect
-// from the course and from our recorded runs of the quick setting (results, ssgan/bench/results), and two
+// from the course and from our recorded runs of the quick setting (in the folder results: notebooks/recorded), and two
 // reference points on ds's test set: chance, and always answering its most common digit.
 func SettingsTable(this, paper ssgan.TrainConfig, ds *data.Dataset, synthetic bool, results string) {
 	course := ssgan.DefaultTrainConfig()
@@ -41,7 +41,7 @@ func SettingsTable(this, paper ssgan.TrainConfig, ds *data.Dataset, synthetic bo
 	drop := func(c ssgan.TrainConfig) string { return fmt.Sprintf("%g / %g", c.Model.InputDrop, c.Model.Drop) }
 	row("dropout", drop(course), drop(this), drop(paper), "off in every recorded run")
 	fmt.Println()
-	recorded := func(file, config string) string { return recordedRun(filepath.Join(results, file), config) }
+	recorded := func(file, config string) string { return recordedRun(results, file, config) }
 	switch {
 	case Smoke():
 		fmt.Println("expected test accuracy: none (the project's tests only prove that every cell runs)")
@@ -71,18 +71,20 @@ func SettingsTable(this, paper ssgan.TrainConfig, ds *data.Dataset, synthetic bo
 }
 
 // recordedRun returns "mean% ± sd" and its source for one configuration of a recorded experiment
-// (written by ssgan experiment), or why there is none.
-func recordedRun(path, config string) string {
-	rep, err := ssgan.ReadReport(path)
+// (written by ssgan experiment) in dir, or why there is none. The source is named from the notebooks'
+// folder (recorded/<file>).
+func recordedRun(dir, file, config string) string {
+	name := filepath.Join(filepath.Base(dir), file)
+	rep, err := ssgan.ReadReport(filepath.Join(dir, file))
 	if err != nil {
 		return "no recorded run: " + err.Error()
 	}
 	for _, sum := range rep.Summaries {
 		if sum.Config == config {
-			return fmt.Sprintf("%.1f%% ± %.1f (%d seeds, results/%s)", 100*sum.FinalTestMean, 100*sum.FinalTestSD, sum.Runs, filepath.Base(path))
+			return fmt.Sprintf("%.1f%% ± %.1f (%d seeds, %s)", 100*sum.FinalTestMean, 100*sum.FinalTestSD, sum.Runs, name)
 		}
 	}
-	return "no " + config + " run in results/" + filepath.Base(path)
+	return "no " + config + " run in " + name
 }
 
 // withCommas writes n with a comma between thousands (1,000).

@@ -60,12 +60,12 @@ func TestARunsConfigIsAPreset(t *testing.T) {
 	}
 }
 
-// The lesson quotes recorded runs of its quick setting (results/notebook_quick_*.json); the notebook
+// The lesson quotes recorded runs of its quick setting (notebooks/recorded/notebook_quick_*.json); the notebook
 // trains with the presets. Both must be one setting: every flag of the recorded command that a preset
 // sets has the preset's value.
 func TestRecordedNotebookRunsAreThePresets(t *testing.T) {
 	for file, preset := range map[string]string{"notebook_quick_course.json": "quick", "notebook_quick_improved.json": "quick-improved"} {
-		raw, err := os.ReadFile(filepath.Join("..", "bench", "results", file))
+		raw, err := os.ReadFile(filepath.Join("..", "..", "notebooks", "recorded", file))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,7 @@ var flagGroups = []struct {
 	{"data", []string{"data", "dataset", "data_dir", "data_file", "synthetic", "no_download", "labels", "first_labels",
 		"max_train", "max_test", "pool", "hold_out", "image_size", "grey", "skip_bad_images", "max_pixels"}},
 	{"model", []string{"model", "d_size", "g_size", "extra_class", "upsample", "drop", "input_drop", "init_stddev"}},
-	{"training", []string{"preset", "recipe", "supervised_only", "epochs", "batch", "lr", "adam_epsilon", "seed", "seeds", "configs",
+	{"training", []string{"preset", "recipe", "supervised_only", "epochs", "batch", "lr", "lr_ramp_down", "adam_epsilon", "seed", "seeds", "configs",
 		"unlabelled_weight", "ema_decay", "bn_batches", "steps"}},
 	{"output and runs", []string{"out", "force", "resume", "merge", "split_only", "ckpt", "confusion", "json"}},
 }

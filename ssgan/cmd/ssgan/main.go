@@ -154,6 +154,7 @@ func seedFlag(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 func runFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (per run)")
 	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "initial learning rate of both players")
+	fs.IntVar(&cfg.LRRampDown, "lr_ramp_down", cfg.LRRampDown, "bring the learning rate linearly to 0 over the last N epochs (the paper's SVHN script: 300 of 900; 0: off)")
 	fs.StringVar(&cfg.AdamEpsilon, "adam_epsilon", cfg.AdamEpsilon, "where Adam adds its 1e-8: outside the square root (GoMLX's; empty means it) or inside (openai/improved-gan's)")
 	fs.IntVar(&cfg.Data.Labels, "labels", cfg.Data.Labels, "number of training labels the model may use (a balanced pick unless -first_labels)")
 }
@@ -258,7 +259,7 @@ func recipeFlags(fs *flag.FlagSet, cfg *ssgan.TrainConfig) {
 	fs.String("preset", "", fmt.Sprintf("named settings to start from (%s; ssgan/presets/), or a run's config.json to re-run it; the flags given go on top", strings.Join(presets.Names(), ", ")))
 	fs.StringVar(&cfg.Data.Dataset, "dataset", cfg.Data.Dataset, "svhn or mnist (mnist defaults to -recipe improved -model mlp -labels 100 -batch 100 -lr 0.003; with -recipe course, the conv networks on 28x28 grey digits)")
 	fs.StringVar(&cfg.Recipe, "recipe", cfg.Recipe, "course (the lesson's) or improved (Salimans et al. 2016)")
-	fs.StringVar(&cfg.Model.Arch, "model", cfg.Model.Arch, "conv (the course's networks) or mlp (the improved recipe's MNIST networks)")
+	fs.StringVar(&cfg.Model.Arch, "model", cfg.Model.Arch, "conv (the course's networks), mlp (the paper's MNIST networks) or paper (the paper's SVHN networks, weight-normalised; with -recipe improved)")
 	fs.Float64Var(&cfg.UnlabelledWeight, "unlabelled_weight", cfg.UnlabelledWeight, "improved recipe: weight of the unsupervised loss")
 	fs.Float64Var(&cfg.EMADecay, "ema_decay", cfg.EMADecay, "improved recipe: per-step decay of the averaged discriminator weights used for testing")
 }
