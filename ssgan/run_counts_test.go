@@ -2,9 +2,9 @@ package ssgan
 
 import (
 	"bytes"
-	"math"
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 

@@ -30,7 +30,9 @@ func SettingsTable(this, paper ssgan.TrainConfig, ds *data.Dataset, synthetic bo
 	}
 	row("training images", "73,257 (1,000 labelled)", labelled, labelled, why)
 	// A convolution's weights grow with the square of the width.
-	share := func(d int) string { return fmt.Sprintf("1/%.0f", float64(course.Model.DSize*course.Model.DSize)/float64(d*d)) }
+	share := func(d int) string {
+		return fmt.Sprintf("1/%.0f", float64(course.Model.DSize*course.Model.DSize)/float64(d*d))
+	}
 	row("network widths d, g", pair(course.Model.DSize, course.Model.GSize), pair(this.Model.DSize, this.Model.GSize),
 		pair(paper.Model.DSize, paper.Model.GSize), fmt.Sprintf("narrower: %s and %s of the discriminator's weights",
 			share(this.Model.DSize), share(paper.Model.DSize)))
