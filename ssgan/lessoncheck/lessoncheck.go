@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -128,4 +129,13 @@ func near(got float32, want float64, rel float64) bool {
 
 func shapeError(what string, got, want int) error {
 	return fmt.Errorf("%s: got %d values, want %d — check the axes you reduce over", what, got, want)
+}
+
+// Pass fails t with the check's sentence unless err is nil: the notebooks' %test cells call it, so each
+// is one line, e.g. lessoncheck.Pass(t, lessoncheck.GANLogit(GANLogit)).
+func Pass(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

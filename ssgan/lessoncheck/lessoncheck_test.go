@@ -177,22 +177,6 @@ func TestChecksCatchMistakes(t *testing.T) {
 				return lse
 			})
 		}},
-		{"an empty list without an error", "return an error when either list is empty", func() error {
-			return lessoncheck.SplitVariables(func(s *model.Store) (d, g []*model.Variable, err error) {
-				for v := range s.IterVariables() {
-					switch {
-					case !v.Trainable:
-					case strings.HasPrefix(v.Path(), "/discriminator/"):
-						d = append(d, v)
-					case strings.HasPrefix(v.Path(), "/generator/"):
-						g = append(g, v)
-					default:
-						return nil, nil, fmt.Errorf("stray %s", v.Path())
-					}
-				}
-				return d, g, nil
-			})
-		}},
 		{"class logits in a layer of another name", `in a layer named "class_logits"`, func() error {
 			return lessoncheck.ClassLogits(func(scope *model.Scope, f *Node, k int, extra bool) *Node {
 				return ssgan.Dense(scope, "logits", f, ssgan.NumLogits(k, extra))
