@@ -81,9 +81,4 @@ func (w *weightAverage) apply(fn func() error) error {
 
 // withTestWeights runs fn with the weights the model is tested with: the improved recipe's averages,
 // or (the course's recipe) the trained weights themselves.
-func (m *Model) withTestWeights(fn func() error) error {
-	if m.avg == nil {
-		return fn()
-	}
-	return m.avg.apply(fn)
-}
+func (m *Model) withTestWeights(fn func() error) error { return m.recipe.withTestWeights(fn) }

@@ -65,12 +65,9 @@ func (m *Model) SaveCheckpoint(path string, epoch int) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		path = filepath.Join(path, CheckpointFile)
 	}
-	var order []byte
-	if m.order != nil {
-		var err error
-		if order, err = m.order.MarshalBinary(); err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
-		}
+	order, err := m.recipe.order()
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	ck := checkpoint{Config: m.Config, Epoch: epoch, Order: order}
 	for v := range m.Store.IterVariables() {
@@ -233,7 +230,6 @@ func (c *Checkpoint) restore(m *Model) error {
 		}
 		m.Store.VariableWithValue(sv.Path, t).SetTrainable(sv.Trainable)
 	}
-	m.initialised = true
 	return m.recipe.restore(m, c.ck.Order)
 }
 

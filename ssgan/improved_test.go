@@ -50,7 +50,7 @@ func newMLP(t *testing.T, batch, n int) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.initialize(ds); err != nil {
+	if err := m.recipe.prepare(m, ds); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -149,7 +149,7 @@ func TestAveragedWeights(t *testing.T) {
 	}
 	trained := flat32(v.MustValue())
 	var averaged []float32
-	if err := m.avg.apply(func() error { averaged = flat32(v.MustValue()); return nil }); err != nil {
+	if err := m.withTestWeights(func() error { averaged = flat32(v.MustValue()); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	corr := 1 - math.Pow(d, float64(steps))

@@ -26,15 +26,12 @@ type Model struct {
 	Config  TrainConfig
 	Pieces  Pieces
 
-	net                                                    network
-	step, dStep, gStep, init, eval, probs, sample, refresh *model.Exec
-	features                                               *model.Exec    // Lazily compiled: only the feature figure uses it.
-	avg                                                    *weightAverage // The improved recipe's averaged test weights.
-	recipe                                                 recipe         // The training procedure (recipe.go).
-	// order draws the improved recipe's batches (its state is saved with each checkpoint); nil until the
-	// first epoch, and again after Reseed.
-	order        *rand.PCG
-	initialised  bool
+	net                          network
+	eval, probs, sample, refresh *model.Exec
+	features                     *model.Exec // Lazily compiled: only the feature figure uses it.
+	// recipe is the training procedure (recipe.go): it owns its compiled steps, the improved recipe's
+	// weight averages and batch order, and its first-epoch set-up.
+	recipe       recipe
 	splitChecked bool
 	// labelsSeen holds the training images whose label a loss has used since NewModel or Reseed.
 	labelsSeen map[int]bool
@@ -295,7 +292,7 @@ func (m *Model) setLearningRate(lr float64) error {
 
 // Reseed puts the model back where NewModel with this seed would start it: every variable (the weights,
 // both Adam states, the learning rates, the batch-norm statistics, the weight averages) initialised again
-// from the seed, and the improved recipe's first-epoch set-up to be redone. The compiled graphs stay, so a
+// from the seed, and the recipe's first-epoch set-up to be redone. The compiled graphs stay, so a
 // run after Reseed starts training at once, where a new Model would first spend seconds compiling (about
 // 7 s at the course's size on XLA CPU); experiment reseeds one model per configuration between seeds.
 //
@@ -332,7 +329,8 @@ func (m *Model) Reseed(seed uint64) error {
 		return fmt.Errorf("reseeding: %w", err)
 	}
 	m.Config.Seed = seed
-	m.order, m.initialised, m.labelsSeen = nil, false, nil
+	m.recipe.reset()
+	m.labelsSeen = nil
 	return nil
 }
 

@@ -5,27 +5,35 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/gomlx/gomlx/ml/model"
+
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
-// A recipe is a training procedure: the step graphs it compiles, how an epoch walks the data, what the
-// model prepares before its first epoch and restores from a checkpoint, its defaults and the settings it
-// refuses, and which weights its test uses. Everything else (prediction, evaluation, samples,
-// checkpoints, the Train loop) is the same for every recipe. recipeFor is the one place that maps
+// A recipe is a training procedure, and the one owner of what only it needs: the step graphs it compiles,
+// how an epoch walks the data, what it prepares before its first epoch, which weights its test uses
+// (the improved recipe's averages) and what a checkpoint saves beyond the variables (its batch order), its
+// defaults and the settings it refuses. Everything else (prediction, evaluation, samples, checkpoints,
+// the Train loop) is the same for every recipe and lives on Model. recipeFor is the one place that maps
 // TrainConfig.Recipe to one.
 type recipe interface {
-	// compile creates the recipe's step executables on m (XLA compiles them on first use).
+	// compile creates the recipe's step executables for m (XLA compiles them on first use).
 	compile(m *Model) error
-	// prepare readies the first epoch on ds.
+	// prepare readies the first epoch on ds; it does nothing once done (or restored from a checkpoint).
 	prepare(m *Model, ds *data.Dataset) error
 	// epoch runs one epoch's steps.
 	epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
 	// stepsPerEpoch is the number of steps an epoch takes on n training images.
 	stepsPerEpoch(n, batch int) int
-	// averaged says whether the test uses averaged weights.
+	// averaged says whether the test uses averaged weights; withTestWeights runs fn with them in place.
 	averaged() bool
-	// restore brings back what a checkpoint saves beyond the variables (the batch order, as bytes).
+	withTestWeights(fn func() error) error
+	// order is what a checkpoint saves beyond the variables (the batch order, as bytes; nil if none);
+	// restore brings it back, and the first-epoch set-up with it.
+	order() ([]byte, error)
 	restore(m *Model, order []byte) error
+	// reset forgets the first-epoch set-up (Model.Reseed).
+	reset()
 	// defaults adjusts DefaultConfig's settings for this recipe; validate refuses what it cannot train.
 	defaults(cfg *TrainConfig)
 	validate(cfg TrainConfig) error
@@ -35,9 +43,9 @@ type recipe interface {
 func recipeFor(name string) (recipe, error) {
 	switch name {
 	case RecipeCourse, "":
-		return courseRecipe{}, nil
+		return &courseRecipe{}, nil
 	case RecipeImproved:
-		return improvedRecipe{}, nil
+		return &improvedRecipe{}, nil
 	}
 	return nil, fmt.Errorf("recipe %q: want %s or %s", name, RecipeCourse, RecipeImproved)
 }
@@ -49,26 +57,31 @@ func (c TrainConfig) AveragedTestWeights() bool {
 }
 
 // courseRecipe is the lesson's: one simultaneous step of both players on each batch (recipe_course.go).
-type courseRecipe struct{}
+type courseRecipe struct {
+	step *model.Exec // Model.CourseStep's graph.
+}
 
-func (courseRecipe) compile(m *Model) error {
+func (r *courseRecipe) compile(m *Model) error {
 	var err error
-	m.step = newExec(&err, m.Backend, m.Store, m.stepGraph)
+	r.step = newExec(&err, m.Backend, m.Store, m.stepGraph)
 	return err
 }
 
-func (courseRecipe) prepare(*Model, *data.Dataset) error { return nil }
+func (*courseRecipe) prepare(*Model, *data.Dataset) error { return nil }
 
-func (courseRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+func (*courseRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
 	return CourseEpoch(ctx, m, ds, epoch, onStep)
 }
 
-func (courseRecipe) stepsPerEpoch(n, batch int) int { return (n + batch - 1) / batch } // The last batch is short.
+func (*courseRecipe) stepsPerEpoch(n, batch int) int { return (n + batch - 1) / batch } // The last batch is short.
 
-func (courseRecipe) averaged() bool               { return false }
-func (courseRecipe) restore(*Model, []byte) error { return nil }
-func (courseRecipe) defaults(*TrainConfig)        {}
-func (courseRecipe) validate(c TrainConfig) error {
+func (*courseRecipe) averaged() bool                        { return false }
+func (*courseRecipe) withTestWeights(fn func() error) error { return fn() }
+func (*courseRecipe) order() ([]byte, error)                { return nil, nil }
+func (*courseRecipe) restore(*Model, []byte) error          { return nil }
+func (*courseRecipe) reset()                                {}
+func (*courseRecipe) defaults(*TrainConfig)                 {}
+func (*courseRecipe) validate(c TrainConfig) error {
 	if c.Model.Arch == ArchMLP || c.Model.Arch == ArchPaper {
 		return fmt.Errorf("model %s with recipe %q: the %s networks train with -recipe improved only (their losses and weight averages are that recipe's)", c.Model.Arch, c.Recipe, c.Model.Arch)
 	}
@@ -76,40 +89,71 @@ func (courseRecipe) validate(c TrainConfig) error {
 }
 
 // improvedRecipe is Salimans et al.'s (recipe_improved.go).
-type improvedRecipe struct{}
+type improvedRecipe struct {
+	dStep, gStep, init *model.Exec // Model.StepD's, Model.StepG's and the first epoch's set-up graphs.
+	// avg is the averaged discriminator weights the test uses (average.go).
+	avg *weightAverage
+	// batches draws the batches (its state is saved with each checkpoint); nil until the first epoch, and
+	// again after Reseed.
+	batches  *rand.PCG
+	prepared bool
+}
 
-func (improvedRecipe) compile(m *Model) error {
+func (r *improvedRecipe) compile(m *Model) error {
 	var err error
-	m.dStep = newExec(&err, m.Backend, m.Store, m.dStepGraph)
-	m.gStep = newExec(&err, m.Backend, m.Store, m.gStepGraph)
-	m.init = newExec(&err, m.Backend, m.Store, m.initGraph)
+	r.dStep = newExec(&err, m.Backend, m.Store, m.dStepGraph)
+	r.gStep = newExec(&err, m.Backend, m.Store, m.gStepGraph)
+	r.init = newExec(&err, m.Backend, m.Store, m.initGraph)
 	return err
 }
 
-func (improvedRecipe) prepare(m *Model, ds *data.Dataset) error { return m.prepareImproved(ds) }
+func (r *improvedRecipe) prepare(m *Model, ds *data.Dataset) error {
+	if r.prepared {
+		return nil
+	}
+	r.prepared = true
+	return r.prepareImproved(m, ds)
+}
 
-func (improvedRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+func (*improvedRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
 	return improvedEpoch(ctx, m, ds, epoch, onStep)
 }
 
-func (improvedRecipe) stepsPerEpoch(n, batch int) int { return n / batch } // Whole batches only.
+func (*improvedRecipe) stepsPerEpoch(n, batch int) int { return n / batch } // Whole batches only.
 
-func (improvedRecipe) averaged() bool { return true }
+func (*improvedRecipe) averaged() bool { return true }
 
-func (improvedRecipe) restore(m *Model, order []byte) error {
-	m.avg = listWeights(m.Store, m.Config.EMADecay, false)
+func (r *improvedRecipe) withTestWeights(fn func() error) error {
+	if r.avg == nil {
+		return fn()
+	}
+	return r.avg.apply(fn)
+}
+
+func (r *improvedRecipe) order() ([]byte, error) {
+	if r.batches == nil {
+		return nil, nil
+	}
+	return r.batches.MarshalBinary()
+}
+
+func (r *improvedRecipe) restore(m *Model, order []byte) error {
+	r.prepared = true
+	r.avg = listWeights(m.Store, m.Config.EMADecay, false)
 	if len(order) > 0 {
-		m.order = &rand.PCG{}
-		if err := m.order.UnmarshalBinary(order); err != nil {
+		r.batches = &rand.PCG{}
+		if err := r.batches.UnmarshalBinary(order); err != nil {
 			return fmt.Errorf("restore the batch order: %w", err)
 		}
 	}
 	return nil
 }
 
-func (improvedRecipe) defaults(cfg *TrainConfig) { cfg.LRDecay = 1 } // The reference keeps the learning rate constant.
+func (r *improvedRecipe) reset() { r.batches, r.prepared = nil, false }
 
-func (improvedRecipe) validate(c TrainConfig) error {
+func (*improvedRecipe) defaults(cfg *TrainConfig) { cfg.LRDecay = 1 } // The reference keeps the learning rate constant.
+
+func (*improvedRecipe) validate(c TrainConfig) error {
 	switch {
 	case c.Model.ExtraClass:
 		return fmt.Errorf("extra_class with recipe improved: its real-vs-fake logit is the log-sum-exp of the 10 class logits")

@@ -99,13 +99,14 @@ func StepLosses(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *
 
 // CourseStep trains both players on one batch (which must carry a mask): the course's recipe.
 func (m *Model) CourseStep(b data.Batch) (StepResult, error) {
+	r, ok := m.recipe.(*courseRecipe)
 	switch {
-	case m.step == nil:
+	case !ok:
 		return StepResult{}, fmt.Errorf("CourseStep is the course recipe's; this model trains with the %s recipe", m.Config.Recipe)
 	case b.Mask == nil:
 		return StepResult{}, fmt.Errorf("training batch without a label mask")
 	}
-	out, err := call(m.step, imagesTensor(b),
+	out, err := call(r.step, imagesTensor(b),
 		tensors.FromFlatDataAndDimensions(b.Labels, b.Size),
 		tensors.FromFlatDataAndDimensions(b.Mask, b.Size))
 	if err != nil {

@@ -76,7 +76,7 @@ func (m *Model) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Node {
 		loss = Add(supervised, MulScalar(unsupervised, m.Config.UnlabelledWeight))
 	}
 	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
-	m.avg.updateGraph(g)
+	m.recipe.(*improvedRecipe).avg.updateGraph(g)
 	correct := ReduceAllSum(ConvertDType(Equal(Predictions(logitsLab, m.Config.Model.NumClasses()), yLab), dtypes.Float32))
 	return []*Node{supervised, unsupervised, correct}
 }
@@ -110,16 +110,10 @@ func (m *Model) initGraph(scope *model.Scope, x *Node) *Node {
 	return Add(ReduceAllMean(logits), ReduceAllMean(fake))
 }
 
-// initialize prepares the model's first epoch on ds, as its recipe needs.
-func (m *Model) initialize(ds *data.Dataset) error {
-	m.initialised = true
-	return m.recipe.prepare(m, ds)
-}
-
 // prepareImproved prepares the improved recipe's first epoch on ds: the generator that draws its batches
 // (seeded), every variable (the MLPs: weight normalisation's data-dependent start on 500 images, as the
 // reference; the conv networks: one batch through each network), and the zero weight averages.
-func (m *Model) prepareImproved(ds *data.Dataset) error {
+func (r *improvedRecipe) prepareImproved(m *Model, ds *data.Dataset) error {
 	n := ds.Train.Len()
 	switch {
 	case len(ds.Labelled()) == 0:
@@ -127,11 +121,11 @@ func (m *Model) prepareImproved(ds *data.Dataset) error {
 	case n < m.Config.BatchSize:
 		return fmt.Errorf("%d training images: fewer than one batch of %d", n, m.Config.BatchSize)
 	}
-	m.order = rand.NewPCG(m.Config.Seed, 0x1a)
-	rng := rand.New(m.order)
+	r.batches = rand.NewPCG(m.Config.Seed, 0x1a)
+	rng := rand.New(r.batches)
 	if m.net.dataInit {
 		b := ds.Train.Gather(rng.Perm(n)[:min(500, n)], nil, m.net.pixels)
-		if _, err := call(m.init, imagesTensor(b)); err != nil {
+		if _, err := call(r.init, imagesTensor(b)); err != nil {
 			return fmt.Errorf("data-dependent initialisation: %w", err)
 		}
 	} else {
@@ -143,17 +137,18 @@ func (m *Model) prepareImproved(ds *data.Dataset) error {
 			return fmt.Errorf("initialise the generator: %w", err)
 		}
 	}
-	m.avg = listWeights(m.Store, m.Config.EMADecay, m.avg == nil) // After Reseed the averages exist (at zero).
+	r.avg = listWeights(m.Store, m.Config.EMADecay, r.avg == nil) // After Reseed the averages exist (at zero).
 	return nil
 }
 
 // StepD trains the discriminator on a labelled and an unlabelled batch: it returns the supervised and
 // unsupervised losses and the labelled images it got right.
 func (m *Model) StepD(lab, unl data.Batch) (sup, unsup, correct float64, err error) {
-	if m.dStep == nil {
+	r, ok := m.recipe.(*improvedRecipe)
+	if !ok {
 		return 0, 0, 0, fmt.Errorf("StepD is the improved recipe's; this model trains with the %s recipe", m.Config.Recipe)
 	}
-	out, err := call(m.dStep, imagesTensor(lab), tensors.FromFlatDataAndDimensions(lab.Labels, lab.Size), imagesTensor(unl))
+	out, err := call(r.dStep, imagesTensor(lab), tensors.FromFlatDataAndDimensions(lab.Labels, lab.Size), imagesTensor(unl))
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("discriminator step: %w", err)
 	}
@@ -165,10 +160,11 @@ func (m *Model) StepD(lab, unl data.Batch) (sup, unsup, correct float64, err err
 
 // StepG trains the generator against one unlabelled batch and returns its loss.
 func (m *Model) StepG(unl data.Batch) (float64, error) {
-	if m.gStep == nil {
+	r, ok := m.recipe.(*improvedRecipe)
+	if !ok {
 		return 0, fmt.Errorf("StepG is the improved recipe's; this model trains with the %s recipe", m.Config.Recipe)
 	}
-	out, err := call(m.gStep, imagesTensor(unl))
+	out, err := call(r.gStep, imagesTensor(unl))
 	if err != nil {
 		return 0, fmt.Errorf("generator step: %w", err)
 	}
@@ -177,12 +173,12 @@ func (m *Model) StepG(unl data.Batch) (float64, error) {
 
 // improvedEpoch is the improved recipe's epoch: one pass over the training images in unlabelled batches
 // (n / batch steps), every step pairing a labelled batch (the labelled images, reshuffled and cycled) with
-// two unlabelled ones, one for each player. The order comes from the model's own generator (m.order),
+// two unlabelled ones, one for each player. The order comes from the recipe's own generator (batches),
 // which a checkpoint saves, so a resumed run draws what an uninterrupted one would.
 func improvedEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
 	cfg := m.Config
 	em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
-	rng := rand.New(m.order)
+	rng := rand.New(m.recipe.(*improvedRecipe).batches)
 	n, steps := ds.Train.Len(), ds.Train.Len()/cfg.BatchSize
 	unl, unl2 := rng.Perm(n), rng.Perm(n)
 	lab := labelledOrder(rng, ds.Labelled(), steps*cfg.BatchSize)

@@ -90,10 +90,8 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 		}
 	}
 	earlier := len(history)
-	if !m.initialised {
-		if err := m.initialize(ds); err != nil {
-			return nil, err
-		}
+	if err := m.recipe.prepare(m, ds); err != nil {
+		return nil, err
 	}
 	trainEpoch := opt.TrainEpoch
 	if trainEpoch == nil {
