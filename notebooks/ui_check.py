@@ -107,7 +107,7 @@ with sync_playwright() as p:
     import os
     skip_training = os.environ.get("UI_CHECK_SKIP_TRAINING") == "1"
     open_notebook(page, "my-solutions.ipynb")
-    train = -1 if skip_training else find_cell(page, "ssgan.Train(ctx", "notebook.NewPanel")
+    train = -1 if skip_training else find_cell(page, "notebook.Train(", "notebook.NewPanel")
     if not skip_training and train < 0:
         sys.exit("ui_check: no training cell with a live panel in my-solutions.ipynb")
     if not skip_training:
