@@ -34,7 +34,7 @@ main: setup
 # browser, so nothing typed in JupyterLab lands in a tracked file. gopls as well (completion and hover help
 # in the cells), the Go kernel as the default for new notebooks, and --allow-root where the user is root (as
 # in many containers). JupyterLab prints the URL to open (with its token).
-LAB_HIDDEN = ["exercises.ipynb","solutions.ipynb","mnist.ipynb","*.go","*.md","*.sh","*.py","*.txt","__pycache__","*.pyc","*.pyo",".DS_Store","*.so","*.dylib","*~"]
+LAB_HIDDEN = ["exercises.ipynb","solutions.ipynb","mnist.ipynb","recorded","*.go","*.md","*.sh","*.py","*.txt","__pycache__","*.pyc","*.pyo",".DS_Store","*.so","*.dylib","*~"]
 lab: deps
 	bash notebooks/setup.sh --lab
 	bash notebooks/learner_copies.sh
