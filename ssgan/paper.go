@@ -39,10 +39,7 @@ func wnScale(s *model.Scope, t *Node, trainG bool, initStd float64, init bool) *
 	gain := s.WithInitializer(initializer.One).VariableWithShape("g", shape).SetTrainable(trainG)
 	bias := s.WithInitializer(initializer.Zero).VariableWithShape("b", shape)
 	if init {
-		axes := make([]int, rank-1)
-		for i := range axes {
-			axes[i] = i
-		}
+		axes := leadingAxes(rank)
 		mean := ReduceMean(t, axes...)
 		centred := Sub(t, asLastAxis(mean, rank))
 		inv := Div(Scalar(gr, t.DType(), initStd), Sqrt(ReduceMean(Square(centred), axes...)))
@@ -54,11 +51,16 @@ func wnScale(s *model.Scope, t *Node, trainG bool, initStd float64, init bool) *
 
 // unitNorms returns the norm of each output unit's weights (the last axis of w), with nn.py's 1e-6.
 func unitNorms(w *Node) *Node {
-	axes := make([]int, w.Rank()-1)
+	return Sqrt(AddScalar(ReduceSum(Square(w), leadingAxes(w.Rank())...), 1e-6))
+}
+
+// leadingAxes lists every axis of a rank-r tensor but the last (the units'): 0..r-2.
+func leadingAxes(r int) []int {
+	axes := make([]int, r-1)
 	for i := range axes {
 		axes[i] = i
 	}
-	return Sqrt(AddScalar(ReduceSum(Square(w), axes...), 1e-6))
+	return axes
 }
 
 // wnConv is a weight-normalised k x k convolution of x [N,H,W,Cin] to out channels ("same" or "valid"
@@ -132,10 +134,7 @@ func PaperGenerator(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *
 func batchStatsNorm(scope *model.Scope, name string, x *Node) *Node {
 	s := scope.At("%s", name)
 	rank := x.Rank()
-	axes := make([]int, rank-1)
-	for i := range axes {
-		axes[i] = i
-	}
+	axes := leadingAxes(rank)
 	centred := Sub(x, asLastAxis(ReduceMean(x, axes...), rank))
 	norm := Div(centred, asLastAxis(Sqrt(AddScalar(ReduceMean(Square(centred), axes...), 1e-6)), rank))
 	b := s.WithInitializer(initializer.Zero).VariableWithShape("b", shapes.Make(x.DType(), x.Shape().Dimensions[rank-1]))

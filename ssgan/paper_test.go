@@ -3,6 +3,8 @@ package ssgan
 import (
 	"context"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
@@ -42,14 +44,13 @@ func TestPaperNetworksAreTheReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range [][]int{{2, 10}, {2, 128}, {2, 32, 32, 3}} {
-		if got := out[i].Shape().Dimensions; !equalInts(got, want) {
+		if got := out[i].Shape().Dimensions; !slices.Equal(got, want) {
 			t.Errorf("output %d: shape %v, want %v", i, got, want)
 		}
 	}
 	count := map[string]int{}
 	for v := range store.IterVariables() {
-		key := v.Path()[1:]
-		key = key[:len(key)-len(key[indexOf(key, '/'):])]
+		key, _, _ := strings.Cut(v.Path()[1:], "/") // The player: discriminator or generator.
 		if !v.Trainable {
 			key += " untrained"
 		}
@@ -121,25 +122,4 @@ func TestPaperNetworksTrain(t *testing.T) {
 	if len(history) != 1 || NotFinite(history[0].DLoss) || NotFinite(history[0].GLoss) || history[0].GLoss == 0 {
 		t.Fatalf("history %+v", history)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func indexOf(s string, c byte) int {
-	for i := range len(s) {
-		if s[i] == c {
-			return i
-		}
-	}
-	return len(s)
 }
