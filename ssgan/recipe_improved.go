@@ -90,8 +90,8 @@ func (m *Model) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 	fake := m.net.generator(scope, cfg, z, BNMode{BatchStats: true, Update: m.bnUpdate(g)})
 	_, fakeFeatures := d(scope, cfg, p, fake, BNMode{Dropout: true, BatchStats: true})
 	loss := MeanSquaredFeatureMatching(StopGradient(realFeatures), fakeFeatures)
-	if cfg.Arch == ArchPaper { // The SVHN script matches the pooled features by their mean absolute difference.
-		loss = ReduceAllMean(Abs(Sub(ReduceMean(StopGradient(realFeatures), 0), ReduceMean(fakeFeatures, 0))))
+	if cfg.Arch == ArchPaper { // The SVHN script matches the pooled features by their mean absolute difference: exercise 5.
+		loss = GeneratorLoss(StopGradient(realFeatures), fakeFeatures)
 	}
 	NewAdam(m.Config, GeneratorScope).UpdateGraph(m.Store.Scope("/"+GeneratorScope), g, loss)
 	return loss

@@ -92,13 +92,6 @@ func QuickImproved(cfg ssgan.TrainConfig) ssgan.TrainConfig {
 	return presets.MustApply(cfg, "quick-improved")
 }
 
-// Dirs returns where a notebook keeps its data and its runs: data/ and out/<name>/ beside the notebooks'
-// folder (GoNB's GONB_DIR).
-func Dirs(name string) (dataDir, outDir string) {
-	root := filepath.Join(os.Getenv("GONB_DIR"), "..")
-	return filepath.Join(root, "data"), filepath.Join(root, "out", name)
-}
-
 // SVHN is the lesson's data in Dir: both SVHN files for the course setting; for the quick one the test
 // file alone, whose first 8,000 images it trains on and next 2,000 it tests on; generated digits when the
 // quick setting has no file and cannot download one.
