@@ -35,6 +35,9 @@ var answers = []answer{
 	{1, "kept-dims mean (keepdims=True)", "returns shape [2 1 1 4] on a [2,3,3,4] feature map; want [2 4]", pool(func(x *Node) *Node {
 		return ReduceAndKeep(x, ReduceMean, 1, 2)
 	})},
+	{1, "the mean converted to float64", "returns Float64 values; want float32", pool(func(x *Node) *Node {
+		return ConvertDType(ReduceMean(x, 1, 2), dtypes.Float64)
+	})},
 	{1, "sum instead of mean", "want the spatial mean", pool(func(x *Node) *Node { return ReduceSum(x, 1, 2) })},
 	{1, "max pooling", "want the spatial mean", pool(func(x *Node) *Node { return ReduceMax(x, 1, 2) })},
 	{1, "StopGradient around the pool", "gradient with respect to x is 0", pool(func(x *Node) *Node { return StopGradient(ReduceMean(x, 1, 2)) })},

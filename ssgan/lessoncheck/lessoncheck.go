@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -75,6 +76,10 @@ func eval(name, hint string, fn func(inputs []*Node) *Node, inputs ...*tensors.T
 			}
 			return fmt.Errorf("%s: building your graph failed on inputs of shapes %s: %s — %s",
 				name, strings.Join(shapes, ", "), firstLine(err), hint)
+		}
+		if dt := res[0].Shape().DType; dt != dtypes.Float32 { // Before the copy, which would panic on another dtype.
+			return fmt.Errorf("%s returns %s values; want float32, the dtype the network and its optimizer compute in — "+
+				"keep the inputs' dtype (no ConvertDType)", name, dt)
 		}
 		out = tensors.MustCopyFlatData[float32](res[0])
 		return nil
