@@ -4,7 +4,7 @@
 # Both install what they need first (into .venv/) and are safe to re-run.
 
 export GOMLX_NO_AUTO_INSTALL ?= 1
-# The XLA CPU plugin that `make setup` installs: with it, ssgan.NewBackend picks XLA (CUDA first where there is
+# The XLA CPU plugin that `make setup` installs: with it, engine.NewBackend (ssgan/engine) picks XLA (CUDA first where there is
 # a GPU). GOMLX_BACKEND=go on the command line picks the pure-Go backend instead.
 export PJRT_PLUGIN_LIBRARY_PATH ?= $(CURDIR)/.venv/pjrt
 # glibc keeps the memory XLA frees between steps (~10% faster on XLA CPU; ssgan.MallocTunables says why).

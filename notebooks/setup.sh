@@ -26,7 +26,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
-# The XLA CPU plugin (see requirements-xla.txt), pinned by hash, linked where ssgan.NewBackend looks.
+# The XLA CPU plugin (see requirements-xla.txt), pinned by hash, linked where engine.NewBackend (ssgan/engine) looks.
 xla_stamp="$venv/.requirements-xla.sha"
 xla_want="$(sha256sum "$root/notebooks/requirements-xla.txt" | cut -d' ' -f1)"
 if [ "$(cat "$xla_stamp" 2>/dev/null)" != "$xla_want" ] || [ ! -e "$venv/pjrt/pjrt_c_api_cpu_plugin.so" ]; then
@@ -105,7 +105,7 @@ path, search_path, simd, pjrt, tunables = sys.argv[1:]
 spec = json.load(open(path))
 env = spec.setdefault("env", {})
 env["PATH"] = search_path
-env["PJRT_PLUGIN_LIBRARY_PATH"] = pjrt  # ssgan.NewBackend picks the XLA CPU plugin there.
+env["PJRT_PLUGIN_LIBRARY_PATH"] = pjrt  # engine.NewBackend (ssgan/engine) picks the XLA CPU plugin there.
 env["GOMLX_NO_AUTO_INSTALL"] = "1"
 env["GLIBC_TUNABLES"] = tunables
 # Every cell is a Go build; without DWARF debug information (which GoNB's cells do not use) the link takes

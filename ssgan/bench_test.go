@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 // benchmarkStep times one simultaneous D+G training step at batch 128.
 func benchmarkStep(b *testing.B, d, g int) {
-	backend, err := NewBackend(nil)
+	backend, err := engine.NewBackend(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -25,12 +26,12 @@ func benchmarkStep(b *testing.B, d, g int) {
 	for bt := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(1, 2)), mask) {
 		batch = bt
 	}
-	if _, err := m.CourseStep(batch); err != nil { // Compile outside the timed loop.
+	if _, err := m.courseStep(batch); err != nil { // Compile outside the timed loop.
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := m.CourseStep(batch); err != nil {
+		if _, err := m.courseStep(batch); err != nil {
 			b.Fatal(err)
 		}
 	}

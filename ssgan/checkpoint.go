@@ -15,14 +15,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
-
-// CheckpointFile is the checkpoint's name inside a checkpoint (output) directory: the last epoch's.
-const CheckpointFile = "checkpoint.ssgan"
-
-// BestCheckpointFile is the checkpoint of the epoch with the best validation accuracy (model selection
-// on the validation split the course kept but never used). Pass its path to eval or predict as -ckpt.
-const BestCheckpointFile = "best.ssgan"
 
 // checkpointMagic starts every checkpoint. v2 holds the trained weights and the improved recipe's batch
 // order, so a run resumes exactly from it; v1 (before one model type) held the improved recipe's
@@ -63,7 +57,7 @@ type savedVar struct {
 // it into place, so an interrupted save keeps the previous checkpoint.
 func (m *Model) SaveCheckpoint(path string, epoch int) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, CheckpointFile)
+		path = filepath.Join(path, run.CheckpointFile)
 	}
 	order, err := m.recipe.order()
 	if err != nil {
@@ -110,7 +104,7 @@ func (m *Model) SaveCheckpoint(path string, epoch int) error {
 func readCheckpoint(dir string) (*checkpoint, error) {
 	path := dir
 	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		path = filepath.Join(dir, CheckpointFile)
+		path = filepath.Join(dir, run.CheckpointFile)
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // greyDigits returns n generated digits as 28x28 grey images (the centre of SyntheticDigits, channels
@@ -107,17 +108,17 @@ func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{MetricsFile, CurvesFile, CheckpointFile, BestCheckpointFile, ConfusionFile, "samples_001.png", "samples_002.png"} {
+	for _, name := range []string{run.MetricsFile, run.CurvesFile, run.CheckpointFile, run.BestCheckpointFile, run.ConfusionFile, "samples_001.png", "samples_002.png"} {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty (%v)", name, err)
 		}
 	}
 	// config.json holds the run's whole configuration: it reads back into the same TrainConfig.
 	var written TrainConfig
-	if raw, err := os.ReadFile(filepath.Join(out, ConfigFile)); err != nil || json.Unmarshal(raw, &written) != nil || !reflect.DeepEqual(written, m.Config) {
+	if raw, err := os.ReadFile(filepath.Join(out, run.ConfigFile)); err != nil || json.Unmarshal(raw, &written) != nil || !reflect.DeepEqual(written, m.Config) {
 		t.Errorf("config.json (%v) does not read back as the run's configuration:\n%+v\nwant %+v", err, written, m.Config)
 	}
-	raw, err := os.ReadFile(filepath.Join(out, MetricsFile))
+	raw, err := os.ReadFile(filepath.Join(out, run.MetricsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,11 +136,11 @@ func checkRunOutputs(t *testing.T, cfg TrainConfig, train, test *data.Images) {
 		}
 	}
 	last := history[len(history)-1]
-	best, _ := BestEpoch(history)
+	best, _ := run.BestEpoch(history)
 	for _, ck := range []struct {
 		file string
 		acc  float64
-	}{{CheckpointFile, last.TestAcc}, {BestCheckpointFile, history[max(best, 1)-1].TestAcc}} {
+	}{{run.CheckpointFile, last.TestAcc}, {run.BestCheckpointFile, history[max(best, 1)-1].TestAcc}} {
 		loaded, c, err := LoadCheckpoint(backend(t), filepath.Join(out, ck.file))
 		if err != nil {
 			t.Fatal(err)

@@ -6,47 +6,53 @@
 // trained to match the statistics of real images' features (feature matching), keeps supplying harder
 // "fake" examples. Only the labelled images contribute to the supervised loss.
 //
-// # The shape of the package
+// # The packages: what the lesson teaches first, then what runs around it
 //
-// Choices are values; one path runs them all.
-//
-//   - Configuration (config.go): TrainConfig and ModelConfig, DefaultConfig per data set, recipe and
-//     network family, and Validate, which accepts exactly the combinations that train.
-//   - Data: package ssgan/data (no GoMLX). One image type, data.Images, carries its shape (32x32x3 for
-//     SVHN, 28x28x1 for MNIST); SVHN's .mat files, MNIST's IDX files, generated digits and a folder of
-//     your own images all become one data.Dataset (split, label mask, batches, class names).
-//   - Classes: the digits' ten, or any K of a folder (ModelConfig.Classes, kept in the checkpoint); the
-//     class layer has K logits (K+1 with the extra "fake" class) and every metric and plot follows.
-//   - Networks (networks.go, mlp.go): the course's conv discriminator and generator, and the improved
-//     recipe's MLPs, each built for the image shape it is given. Pieces bundles the parts the lesson's
-//     exercises write, so other implementations plug in.
-//   - Recipes: the course's (recipe_course.go: one simultaneous step of both players on a batch with a
-//     label mask) and the improved one of Salimans et al. 2016 (recipe_improved.go: a labelled and two
-//     unlabelled batches per step, the players in turn, averaged test weights).
-//   - Model (model.go): networks + recipe + store + compiled graphs; Predict, Probabilities, Generate,
-//     Reseed. Train (train.go) runs any recipe, with one end-of-epoch path: evaluation, metrics.jsonl,
-//     samples, curves, checkpoint.ssgan, best.ssgan, confusion.png, OnEpoch. LoadCheckpoint
-//     (checkpoint.go) rebuilds any model from its checkpoint.
-//   - Backends: NewBackend picks XLA/PJRT (CUDA where there is a GPU, else the CPU plugin that the set-up
-//     installs into .venv/pjrt/, else, unless GOMLX_NO_AUTO_INSTALL is set, a plugin GoMLX downloads) or
-//     falls back to GoMLX's pure-Go backend, and says which in one line.
-//
-// # The packages, and one training step
-//
-//	ssgan/            the lesson's model: networks, losses, recipes, Model, Train (this package)
-//	ssgan/data/       data sets, label masks and batches (no GoMLX)
-//	ssgan/presets/    named settings as JSON files (course, quick, quick-improved, mnist, smoke)
+//	ssgan/             the lesson's model (this package, 15 files): what a reader should meet first
+//	ssgan/data/        data sets, label masks and batches (no GoMLX)
+//	ssgan/presets/     named settings as JSON files (course, quick, quick-improved, mnist, smoke, svhn-paper)
+//	ssgan/run/         a run's folder: every output's name, the lock, metrics.jsonl (no GoMLX)
+//	ssgan/report/      figures and measures of a run: curves, sample grids, confusion, projections (gonum/plot)
+//	ssgan/engine/      the machine: which backend (XLA CPU, CUDA, pure Go), its plugins, its memory settings
+//	ssgan/experiment/  settings × seeds on one split, reported as mean ± sd
 //	ssgan/lessoncheck/ the exercises' checks: shapes, values and gradients against the reference answers
-//	ssgan/notebook/   what the notebooks need besides the model: set-up, data, panels, one-line errors
-//	ssgan/cmd/ssgan/  the command-line tool (its README is its reference)
-//	ssgan/bench/      the PyTorch twin, evidence scripts and recorded results (results/INDEX.md)
+//	ssgan/notebook/    what the notebooks need besides the model: set-up, data, panels, one-line errors
+//	ssgan/cmd/ssgan/   the command-line tool (its README is its reference)
+//	ssgan/bench/       the PyTorch twin, evidence scripts and recorded results (results/INDEX.md)
+//
+// Why the split: a newcomer opening ssgan/ should find the networks, losses, recipes and the training loop,
+// not file names, locks, plots or plugin paths. Those sit in their own packages, which never import this
+// one (except experiment, which runs it), so each can be read and tested alone.
+//
+// # This package, file by file
+//
+//   - config.go: TrainConfig and ModelConfig, DefaultConfig per data set, recipe and network family, the
+//     learning rate as one function of the epoch (LearningRateAt), and Validate, which accepts exactly the
+//     combinations that train, naming the flag of the first that does not.
+//   - layers.go, upsample.go: graph blocks (convolution as im2col, dense, batch norm, dropout, leaky ReLU,
+//     the noise samplers; the generator's three ways to double its resolution).
+//   - networks.go: the course's conv discriminator and generator. paper.go: the paper's networks (the
+//     MNIST MLPs, the SVHN conv nets, weight normalisation). pieces.go: Pieces, the parts the lesson's
+//     exercises write (their reference answers are generated into pieces_gen.go), with the loss helpers
+//     the answers use and the check of the variable split. adam.go: the reference's Adam.
+//   - recipe.go: a recipe is one value that owns its compiled steps, weight averages, batch order and
+//     first-epoch set-up. recipe_course.go (CourseRecipe.Step: both players at once on a batch with a label
+//     mask) and recipe_improved.go (ImprovedRecipe.StepD then StepG: a labelled and two unlabelled batches
+//     per step, averaged test weights). Model.Course and Model.Improved hand out the recipe, so a step of
+//     one recipe cannot be called on a model of the other: the types say so.
+//   - model.go: networks + recipe + store + compiled graphs; Predict, Probabilities, Generate, Accuracy,
+//     ConfusionMatrix, Features, Reseed. train.go: Train runs any recipe, with one end-of-epoch path
+//     (evaluation, then the run folder through package run and the figures through package report).
+//     checkpoint.go: SaveCheckpoint and LoadCheckpoint, which rebuilds any model from its file.
+//
+// # One training step
 //
 // A step of the course's recipe: Train sets the epoch's learning rate (TrainConfig.LearningRateAt) and
-// calls the epoch loop (CourseEpoch), which feeds each batch to Model.CourseStep; its compiled graph runs
-// StepLosses (the discriminator on real images, the generator's images through the same discriminator,
-// the lesson's exercises 1 to 5), then Pieces.Optimize (exercise 7) gives each player's Adam its own loss
-// and the variables of its list (exercise 6). After the epoch, Train evaluates, writes metrics.jsonl,
-// samples and a checkpoint. The improved recipe's epoch (recipe_improved.go) calls StepD then StepG instead.
+// calls the epoch loop (CourseEpoch), which feeds each batch to the course recipe's Step; its compiled
+// graph runs StepLosses (the discriminator on real images, the generator's images through the same
+// discriminator, the lesson's exercises 1 to 5), then Pieces.Optimize (exercise 7) gives each player's
+// Adam its own loss and the variables of its list (exercise 6). After the epoch, Train evaluates, writes
+// metrics.jsonl, samples and a checkpoint. The improved recipe's epoch calls StepD then StepG instead.
 //
 // # Where we differ from the course's notebook, and why
 //
@@ -66,7 +72,7 @@
 //     transposed one) locked into one high-frequency texture for every z, because feature matching on
 //     globally pooled features barely penalises a texture; resize-convolution computes all four pixels of
 //     each 2x2 cell from one kernel, so it starts smooth and stays close to images (see upsample.go and
-//     samplestats.go for the measurement). All three are computed at the low resolution as a 3x3
+//     report/samplestats.go for the measurement). All three are computed at the low resolution as a 3x3
 //     convolution and depth-to-space, which trains on every GoMLX backend.
 //
 // Convolutions are written as im2col (strided slices and one matrix multiply), which is about ten times

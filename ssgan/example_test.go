@@ -17,8 +17,9 @@ func ExampleNumLogits() {
 	// Output: 10 11 4
 }
 
-// One simultaneous training step of both players on a tiny model, on GoMLX's pure-Go backend.
-func ExampleModel_CourseStep() {
+// One simultaneous training step of both players on a tiny model, on GoMLX's pure-Go backend. The step
+// is the course recipe's: a model of the improved recipe has no Course (its steps are StepD and StepG).
+func ExampleCourseRecipe_Step() {
 	backend, err := compute.NewWithConfig("go")
 	if err != nil {
 		panic(err)
@@ -29,10 +30,14 @@ func ExampleModel_CourseStep() {
 	if err != nil {
 		panic(err)
 	}
+	course, err := m.Course()
+	if err != nil {
+		panic(err)
+	}
 	im := data.SyntheticDigits(16, 1)
 	mask, _ := data.LabelMask(im.Labels, 4, false, 1) // 4 of the 16 labels are "known".
 	for b := range data.Batches(im, 16, nil, mask) {
-		r, err := m.CourseStep(b)
+		r, err := course.Step(b)
 		if err != nil {
 			panic(err)
 		}
@@ -60,8 +65,12 @@ func ExampleLoadCheckpoint() {
 	}
 	im := data.SyntheticDigits(16, 1)
 	mask, _ := data.LabelMask(im.Labels, 16, false, 1)
+	course, err := m.Course()
+	if err != nil {
+		panic(err)
+	}
 	for b := range data.Batches(im, 16, nil, mask) {
-		if _, err := m.CourseStep(b); err != nil {
+		if _, err := course.Step(b); err != nil {
 			panic(err)
 		}
 	}

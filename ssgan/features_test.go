@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/report"
 )
 
 // clusters returns n points in dim dimensions around k class centres (spread apart by sep), with labels.
@@ -43,7 +44,7 @@ func TestProjectFeaturesSeparatesWhatIsSeparable(t *testing.T) {
 	} {
 		real, labels := clusters(600, 16, 3, tc.sep, 1)
 		fake, _ := clusters(50, 16, 1, 0, 2)
-		p, err := ProjectFeatures(real, labels, 3, fake)
+		p, err := report.ProjectFeatures(real, labels, 3, fake)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,14 +71,14 @@ func TestProjectFeaturesCentresOnTheRealMean(t *testing.T) {
 			mean[j] += v / 200
 		}
 	}
-	p, err := ProjectFeatures(real, labels, 2, [][]float32{mean})
+	p, err := report.ProjectFeatures(real, labels, 2, [][]float32{mean})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if math.Hypot(p.Fake[0][0], p.Fake[0][1]) > 1e-4 {
 		t.Errorf("the real features' mean projects to %v, want the origin", p.Fake[0])
 	}
-	if _, err := ProjectFeatures(real[:3], labels[:3], 2, nil); err == nil {
+	if _, err := report.ProjectFeatures(real[:3], labels[:3], 2, nil); err == nil {
 		t.Error("three points accepted; want an error")
 	}
 }
@@ -103,11 +104,11 @@ func TestModelFeaturesAndFigure(t *testing.T) {
 	if len(real) != 40 || len(fake) != 12 || len(real[0]) != len(fake[0]) || len(real[0]) < 2 {
 		t.Fatalf("features: %d real rows, %d fake rows, widths %d and %d", len(real), len(fake), len(real[0]), len(fake[0]))
 	}
-	p, err := ProjectFeatures(real, im.Labels, 10, fake)
+	p, err := report.ProjectFeatures(real, im.Labels, 10, fake)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ProjectionsPNG([]string{"a", "b"}, []Projection{p, p}, data.DigitNames())
+	b, err := report.ProjectionsPNG([]string{"a", "b"}, []report.Projection{p, p}, data.DigitNames())
 	if err != nil {
 		t.Fatal(err)
 	}

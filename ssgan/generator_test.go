@@ -8,7 +8,7 @@ import (
 )
 
 // trainSamples trains a small SSGAN for a few epochs on generated digits with the given upsampling and
-// returns the final samples' neighbour difference and spread (see samplestats.go).
+// returns the final samples' neighbour difference and spread (see ssgan/report/samplestats.go).
 func trainSamples(t *testing.T, kind string) (diff, spread float64) {
 	t.Helper()
 	cfg := DefaultTrainConfig()

@@ -10,6 +10,8 @@ import (
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 var (
@@ -23,10 +25,10 @@ var (
 func backend(t testing.TB) compute.Backend {
 	t.Helper()
 	backendOnce.Do(func() {
-		if os.Getenv(BackendEnv) == "" {
-			os.Setenv(BackendEnv, "go")
+		if os.Getenv(engine.BackendEnv) == "" {
+			os.Setenv(engine.BackendEnv, "go")
 		}
-		testBackend, backendErr = NewBackend(nil)
+		testBackend, backendErr = engine.NewBackend(nil)
 	})
 	if backendErr != nil {
 		t.Fatal(backendErr)
@@ -74,4 +76,13 @@ func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
 			t.Fatalf("%s: value %d is %g, want %g", what, i, got[i], want[i])
 		}
 	}
+}
+
+// courseStep is one step of the model's course recipe (tests train course models a step at a time).
+func (m *Model) courseStep(b data.Batch) (StepResult, error) {
+	r, err := m.Course()
+	if err != nil {
+		return StepResult{}, err
+	}
+	return r.Step(b)
 }

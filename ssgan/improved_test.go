@@ -3,6 +3,7 @@ package ssgan
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	. "github.com/gomlx/gomlx/core/graph"
@@ -131,11 +132,15 @@ func TestAveragedWeights(t *testing.T) {
 	if v == nil {
 		t.Fatal("no discriminator variable /discriminator/logits/b")
 	}
+	improved, err := m.Improved()
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := m.Config.EMADecay
 	var ema []float64
 	steps := 0
 	for k := 0; k < 4; k++ {
-		if _, _, _, err := m.StepD(all(mnistLike(batch, uint64(10+k))), all(mnistLike(batch, uint64(20+k)))); err != nil {
+		if _, _, _, err := improved.StepD(all(mnistLike(batch, uint64(10+k))), all(mnistLike(batch, uint64(20+k)))); err != nil {
 			t.Fatal(err)
 		}
 		w := flat32(v.MustValue())
@@ -201,5 +206,22 @@ func TestLabelledOrderCyclesEveryLabel(t *testing.T) {
 		if len(seen) != len(labelled) {
 			t.Errorf("round at %d: %v is not each labelled image once", round, order[round:round+len(labelled)])
 		}
+	}
+}
+
+// A recipe's steps are methods of that recipe: a model hands out only its own, and says which it trains.
+func TestAModelHandsOutOnlyItsOwnRecipe(t *testing.T) {
+	course, improved := newTiny(t, tinyConfig()), newMLP(t, 8, 64)
+	if _, err := course.Course(); err != nil {
+		t.Fatalf("course model: Course: %v", err)
+	}
+	if _, err := improved.Improved(); err != nil {
+		t.Fatalf("improved model: Improved: %v", err)
+	}
+	if _, err := course.Improved(); err == nil || !strings.Contains(err.Error(), RecipeCourse) {
+		t.Errorf("course model: Improved gave %v; want an error naming the %s recipe", err, RecipeCourse)
+	}
+	if _, err := improved.Course(); err == nil || !strings.Contains(err.Error(), RecipeImproved) {
+		t.Errorf("improved model: Course gave %v; want an error naming the %s recipe", err, RecipeImproved)
 	}
 }

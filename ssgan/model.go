@@ -12,8 +12,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
-
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/report"
 )
 
 // Model is the semi-supervised GAN of any configuration: its networks (conv or MLP), its recipe (course
@@ -334,73 +334,106 @@ func (m *Model) Reseed(seed uint64) error {
 	return nil
 }
 
-// CheckVariableSplit asks the pieces' SplitVariables for each player's variables and verifies the answer:
-// every trainable variable belongs to exactly one player, and to the one whose optimizer updates it
-// (each Adam updates the variables under its player's scope).
-func (m *Model) CheckVariableSplit() (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = panicToError(r, "variable split: ")
-		}
-	}()
-	d, g, err := m.Pieces.SplitVariables(m.Store)
-	if err != nil {
-		return fmt.Errorf("variable split: %w", err)
-	}
-	return VerifySplit(m.Store, d, g)
+// ConfusionMatrix classifies im in batches with the test weights and counts the answers.
+func (m *Model) ConfusionMatrix(im *data.Images, batchSize int) (c report.Confusion, err error) {
+	err = m.withTestWeights(func() error {
+		c, err = m.confusion(im, batchSize)
+		return err
+	})
+	return c, err
 }
 
-// VerifySplit checks a split of the store's trainable variables into the discriminator's d and the
-// generator's g, and says what is wrong in the learner's terms.
-func VerifySplit(store *model.Store, d, g []*model.Variable) error {
-	owners := make(map[*model.Variable]int)
-	var problems []string
-	for _, list := range []struct {
-		player, other string
-		vars          []*model.Variable
-	}{{"discriminator", "generator", d}, {"generator", "discriminator", g}} {
-		for _, v := range list.vars {
-			owners[v]++
-			switch {
-			case !v.Trainable:
-				problems = append(problems, fmt.Sprintf("%s is in the %s's list but is not trainable (a batch-norm statistic "+
-					"or a counter, which no optimizer updates): keep only v.Trainable variables", v.Path(), list.player))
-			case strings.HasPrefix(v.Path(), "/"+list.player+"/"):
-			case strings.HasPrefix(v.Path(), "/"+list.other+"/"):
-				problems = append(problems, fmt.Sprintf("a %s variable (%s) is in the %s's list: "+
-					"the %s's optimizer would update it", list.other, v.Path(), list.player, list.player))
-			default:
-				problems = append(problems, fmt.Sprintf("%s is in the %s's list but is not under /%s/",
-					v.Path(), list.player, list.player))
+// Accuracy is the fraction of images classified right (with the test weights), in batches of batchSize.
+func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
+	if im.Len() == 0 {
+		return 0, fmt.Errorf("accuracy of an empty set")
+	}
+	c, err := m.ConfusionMatrix(im, batchSize)
+	return c.Accuracy(), err
+}
+
+// confusion classifies im in batches with the weights the model holds now and counts the answers.
+func (m *Model) confusion(im *data.Images, batchSize int) (report.Confusion, error) {
+	c := report.NewConfusion(m.Config.Model.ClassNames())
+	for b := range data.BatchesIn(im, batchSize, nil, nil, m.net.pixels) {
+		pred, err := m.predict(b)
+		if err != nil {
+			return c, err
+		}
+		c.Add(pred, b.Labels)
+	}
+	return c, nil
+}
+
+// evaluate measures the test weights after an epoch: the batch-norm statistics recomputed for them
+// (seeded by seed), then the test set's confusion matrix and the validation accuracy (0 without a
+// validation set).
+func (m *Model) evaluate(ds *data.Dataset, seed uint64) (test report.Confusion, valid float64, err error) {
+	cfg := m.Config
+	err = m.withTestWeights(func() error {
+		if err := m.RefreshBNStats(ds.Train, cfg.BNBatches, seed); err != nil {
+			return err
+		}
+		if test, err = m.confusion(ds.Test, cfg.BatchSize); err != nil {
+			return err
+		}
+		if ds.Valid != nil && ds.Valid.Len() > 0 {
+			c, err := m.confusion(ds.Valid, cfg.BatchSize)
+			valid = c.Accuracy()
+			return err
+		}
+		return nil
+	})
+	return test, valid, err
+}
+
+// Features returns the discriminator's features of the images, [n][F], with the test weights (the
+// improved recipe's averages), dropout and noise off and the stored batch-norm statistics.
+func (m *Model) Features(im *data.Images) ([][]float32, error) {
+	var rows [][]float32
+	err := m.withTestWeights(func() error {
+		for b := range data.BatchesIn(im, m.Config.BatchSize, nil, nil, m.net.pixels) {
+			out, err := call(m.features, imagesTensor(b))
+			if err != nil {
+				return err
 			}
+			rows = append(rows, splitRows(tensors.MustCopyFlatData[float32](out[0]), b.Size)...)
 		}
-		if len(list.vars) == 0 {
-			problems = append(problems, "the "+list.player+"'s list is empty")
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
 	}
-	for v := range store.IterVariables() {
-		if !v.Trainable {
-			continue
-		}
-		switch owners[v] {
-		case 0:
-			problems = append(problems, v.Path()+" belongs to no player and would never be trained")
-		case 1:
-		default:
-			problems = append(problems, v.Path()+" belongs to both players")
-		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("variable split: %s", firstFew(problems, 4))
-	}
-	return nil
+	return rows, nil
 }
 
-// firstFew joins the first n problems and counts the rest, so that a message stays readable when a
-// mistake affects every variable.
-func firstFew(problems []string, n int) string {
-	if len(problems) <= n {
-		return strings.Join(problems, "; ")
+// GeneratedFeatures returns the discriminator's features of n images from the generator (noise from
+// seed), as Features does for real ones.
+func (m *Model) GeneratedFeatures(n int, seed uint64) ([][]float32, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("features of generated images: %d images; want at least 1", n)
 	}
-	return fmt.Sprintf("%s; … and %d more", strings.Join(problems[:n], "; "), len(problems)-n)
+	px, err := m.Generate(m.net.fixedNoise(n, m.Config.Model.ZDim, seed)) // The noise this generator trains on.
+	if err != nil {
+		return nil, err
+	}
+	s := m.InputShape()
+	var out []*tensors.Tensor
+	err = m.withTestWeights(func() (err error) {
+		out, err = call(m.features, tensors.FromFlatDataAndDimensions(px, n, s.Height, s.Width, s.Channels))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("features of generated images: %w", err)
+	}
+	return splitRows(tensors.MustCopyFlatData[float32](out[0]), n), nil
+}
+
+func splitRows(flat []float32, n int) [][]float32 {
+	f := len(flat) / n
+	rows := make([][]float32, n)
+	for i := range rows {
+		rows[i] = flat[i*f : (i+1)*f]
+	}
+	return rows
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // tinyConfig is a model small enough for unit tests.
@@ -57,7 +58,7 @@ func trainedTiny(t *testing.T, cfg TrainConfig) (*Model, *data.Images, []data.Ba
 	m := newTiny(t, cfg)
 	im, batches := trainBatches(cfg)
 	for _, b := range batches {
-		if _, err := m.CourseStep(b); err != nil {
+		if _, err := m.courseStep(b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -102,11 +103,11 @@ func TestEachPlayerUpdatesOnlyItsVariables(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.splitChecked = true // The narrowed split is the point here; the check would refuse it.
-		if _, err := m.CourseStep(batches[0]); err != nil {
+		if _, err := m.courseStep(batches[0]); err != nil {
 			t.Fatal(err)
 		}
 		before := snapshot(m.Store)
-		if _, err := m.CourseStep(batches[1]); err != nil {
+		if _, err := m.courseStep(batches[1]); err != nil {
 			t.Fatal(err)
 		}
 		after := snapshot(m.Store)
@@ -133,7 +134,7 @@ func TestEachPlayerUpdatesOnlyItsVariables(t *testing.T) {
 func TestVariableSplitChecks(t *testing.T) {
 	m := newTiny(t, tinyConfig())
 	_, batches := trainBatches(m.Config)
-	if _, err := m.CourseStep(batches[0]); err != nil {
+	if _, err := m.courseStep(batches[0]); err != nil {
 		t.Fatal(err)
 	}
 	d, g, err := SplitVariables(m.Store)
@@ -201,7 +202,7 @@ func TestSameSeedSameResults(t *testing.T) {
 		_, batches := trainBatches(cfg)
 		var out []StepResult
 		for _, b := range batches {
-			r, err := m.CourseStep(b)
+			r, err := m.courseStep(b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +224,7 @@ func TestSupervisedOnlyHasNoGenerator(t *testing.T) {
 	cfg.SupervisedOnly = true
 	m := newTiny(t, cfg)
 	_, batches := trainBatches(cfg)
-	r, err := m.CourseStep(batches[0])
+	r, err := m.courseStep(batches[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,20 +266,20 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		}
 	}
 	// Training resumes from the same state: the next step is identical.
-	r1, err1 := m.CourseStep(batches[0])
-	r2, err2 := loaded.CourseStep(batches[0])
+	r1, err1 := m.courseStep(batches[0])
+	r2, err2 := loaded.courseStep(batches[0])
 	if err1 != nil || err2 != nil || r1 != r2 {
 		t.Errorf("resumed step differs: %+v vs %+v (%v, %v)", r1, r2, err1, err2)
 	}
 
-	path := filepath.Join(dir, CheckpointFile)
+	path := filepath.Join(dir, run.CheckpointFile)
 	raw, _ := os.ReadFile(path)
 	for name, content := range map[string][]byte{
 		"truncated": raw[:len(raw)-10],
 		"corrupt":   append(append([]byte{}, raw[:len(raw)-5]...), 1, 2, 3, 4, 5),
 		"foreign":   []byte("hello"),
 	} {
-		NotFinite := filepath.Join(t.TempDir(), CheckpointFile)
+		NotFinite := filepath.Join(t.TempDir(), run.CheckpointFile)
 		os.WriteFile(NotFinite, content, 0o644)
 		if _, _, err := LoadCheckpoint(backend(t), filepath.Dir(NotFinite)); err == nil || !strings.Contains(err.Error(), NotFinite) {
 			t.Errorf("%s checkpoint: error %v, want one naming %s", name, err, NotFinite)
@@ -309,7 +310,7 @@ func TestTrainEndToEnd(t *testing.T) {
 	m := newTiny(t, cfg)
 	out := t.TempDir()
 	var epochs []int
-	history, err := Train(context.Background(), m, ds, RunOptions{OutDir: out, OnEpoch: func(e EpochMetrics) error {
+	history, err := Train(context.Background(), m, ds, RunOptions{OutDir: out, OnEpoch: func(e run.EpochMetrics) error {
 		epochs = append(epochs, e.Epoch)
 		return nil
 	}})
@@ -333,12 +334,12 @@ func TestTrainEndToEnd(t *testing.T) {
 	if m.LearningRate() > cfg.LearningRate*0.9*0.9*0.9*0.9+1e-9 {
 		t.Errorf("learning rate %g after 4 epochs, want %g", m.LearningRate(), cfg.LearningRate*0.6561)
 	}
-	for _, name := range []string{MetricsFile, CurvesFile, CheckpointFile, "samples_001.png", "samples_004.png"} {
+	for _, name := range []string{run.MetricsFile, run.CurvesFile, run.CheckpointFile, "samples_001.png", "samples_004.png"} {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("output %s missing or empty (%v)", name, err)
 		}
 	}
-	lines, _ := os.ReadFile(filepath.Join(out, MetricsFile))
+	lines, _ := os.ReadFile(filepath.Join(out, run.MetricsFile))
 	if n := strings.Count(string(lines), "\n"); n != 4 {
 		t.Errorf("metrics.jsonl has %d lines, want 4", n)
 	}
@@ -389,7 +390,7 @@ func TestRestoreRefusesInconsistentCheckpoint(t *testing.T) {
 	}
 	sum := sha256.Sum256(body.Bytes())
 	raw := append(append([]byte(checkpointMagic), sum[:]...), body.Bytes()...)
-	if err := os.WriteFile(filepath.Join(dir, CheckpointFile), raw, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, run.CheckpointFile), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = LoadCheckpoint(backend(t), dir)
@@ -405,7 +406,7 @@ func TestRestoreRefusesInconsistentCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256(body.Bytes())
-		os.WriteFile(filepath.Join(dir, CheckpointFile), append(append([]byte(checkpointMagic), sum[:]...), body.Bytes()...), 0o644)
+		os.WriteFile(filepath.Join(dir, run.CheckpointFile), append(append([]byte(checkpointMagic), sum[:]...), body.Bytes()...), 0o644)
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		_, _, err = LoadCheckpoint(backend(t), dir)
@@ -416,36 +417,6 @@ func TestRestoreRefusesInconsistentCheckpoint(t *testing.T) {
 		if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
 			t.Errorf("dimensions %v: allocated %d bytes before refusing", dims, grew)
 		}
-	}
-}
-
-// Starting a run in a directory clears the earlier run's outputs and the temporary files a crash left.
-func TestPrepareOutDir(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{MetricsFile, CheckpointFile, "samples_001.png", ".checkpoint.ssgan.tmp-123", "notes.txt"} {
-		os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644)
-	}
-	if err := PrepareOutDir(dir, false); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, ".checkpoint.ssgan.tmp-123")); err == nil {
-		t.Error("a stale temporary file survived")
-	}
-	if len(RunOutputs(dir)) != 3 {
-		t.Errorf("without fresh, the earlier outputs must stay: %v", RunOutputs(dir))
-	}
-	if err := PrepareOutDir(dir, true); err != nil {
-		t.Fatal(err)
-	}
-	if left := RunOutputs(dir); len(left) != 0 {
-		t.Errorf("fresh left %v", left)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
-		t.Error("a file that is not ours was removed")
-	}
-	file := filepath.Join(dir, "notes.txt")
-	if err := PrepareOutDir(filepath.Join(file, "sub"), true); err == nil || !strings.Contains(err.Error(), file) {
-		t.Errorf("an output directory under a file: %v", err)
 	}
 }
 
@@ -468,7 +439,7 @@ func TestSplitDecidesWhatEachOptimizerUpdates(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, batches := trainBatches(cfg)
-		if _, err := m.CourseStep(batches[0]); err != nil && !leaveOut {
+		if _, err := m.courseStep(batches[0]); err != nil && !leaveOut {
 			t.Fatal(err)
 		}
 		// The first step builds the graph: the variable's value after it is its initial value or one update
@@ -479,7 +450,7 @@ func TestSplitDecidesWhatEachOptimizerUpdates(t *testing.T) {
 		}
 		before := flat32(v.MustValue())
 		m.splitChecked = true // Leaving a variable out is what the check refuses; here it is the point.
-		if _, err := m.CourseStep(batches[1]); err != nil {
+		if _, err := m.courseStep(batches[1]); err != nil {
 			t.Fatal(err)
 		}
 		changed := !slices.Equal(before, flat32(v.MustValue()))

@@ -18,60 +18,6 @@ const (
 	GeneratorScope     = "generator"
 )
 
-// Pieces are the parts of the model the lesson asks learners to write (its seven exercises). Training takes
-// them as values, so the notebook's cells, the exercises/ package and the reference code all plug into the
-// same loop. The reference versions (pieces_gen.go) are generated from solutions/pieces.go.
-type Pieces struct {
-	GlobalAveragePool func(x *Node) *Node
-	ClassLogits       func(scope *model.Scope, features *Node, numClasses int, extraClass bool) *Node
-	GANLogit          func(classLogits *Node, extraClass bool) *Node
-	DiscriminatorLoss func(realLogits, realGAN, fakeGAN, labels, mask *Node) *Node
-	GeneratorLoss     func(realFeatures, fakeFeatures *Node) *Node
-	SplitVariables    func(store *model.Store) (d, g []*model.Variable, err error)
-	Optimize          func(store *model.Store, cfg TrainConfig, dLoss, gLoss *Node, dVars, gVars []*model.Variable)
-
-	// The given code that the lesson shows as cells a learner may edit: the networks and the wiring of the
-	// losses. nil means the package's own Generator, Discriminator and StepLosses (NewModel fills them
-	// in with WithDefaults).
-	Generator     func(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node
-	Discriminator func(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node)
-	StepLosses    func(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *Node, train BNMode) (dLoss, gLoss, realLogits *Node)
-}
-
-// WithDefaults returns p with the package's Generator, Discriminator and StepLosses wherever p has none.
-func (p Pieces) WithDefaults() Pieces {
-	if p.Generator == nil {
-		p.Generator = Generator
-	}
-	if p.Discriminator == nil {
-		p.Discriminator = Discriminator
-	}
-	if p.StepLosses == nil {
-		p.StepLosses = StepLosses
-	}
-	return p
-}
-
-// ReferencePieces returns the reference implementations.
-func ReferencePieces() Pieces {
-	return Pieces{
-		GlobalAveragePool: GlobalAveragePool,
-		ClassLogits:       ClassLogits,
-		GANLogit:          GANLogit,
-		DiscriminatorLoss: DiscriminatorLoss,
-		GeneratorLoss:     GeneratorLoss,
-		SplitVariables:    SplitVariables,
-		Optimize:          Optimize,
-	}
-}
-
-// InitStddev is the default of ModelConfig.InitStddev: 0, GoMLX's He initialisation (the course kept
-// TensorFlow's Glorot default, up to ~4.7x smaller on some layers). DCGAN's N(0, 0.02) is available, but we measured it
-// stalling the classifier: on 8,000 real SVHN images, d=16, no dropout, 15 epochs, test accuracy stayed
-// at 13% with N(0, 0.02) while He initialisation reached 22% (features of real and generated images
-// drifted far apart: feature-matching loss ~1.1 vs ~0.2).
-const InitStddev = 0.0
-
 // WithInit makes the variables created under s start from N(0, stddev); stddev <= 0 keeps GoMLX's default.
 func WithInit(s *model.Scope, stddev float64) *model.Scope {
 	if stddev <= 0 {

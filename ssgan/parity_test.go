@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 // The parity tests run the same model on GoMLX's pure-Go backend and on XLA with the CPU plugin that the
@@ -33,18 +34,18 @@ var (
 
 func backends(t *testing.T) (goB, xlaB compute.Backend) {
 	t.Helper()
-	goOnce.Do(func() { goBackend, goErr = newBackend("go") })
+	goOnce.Do(func() { goBackend, goErr = engine.Open("go") })
 	if goErr != nil {
 		t.Fatal(goErr)
 	}
-	path := FindCPUPlugin()
+	path := engine.FindCPUPlugin()
 	if path == "" {
 		if os.Getenv("SSGAN_REQUIRE_XLA") != "" {
-			t.Fatalf("XLA CPU plugin not found (.venv/pjrt/%s): run `make setup`", CPUPluginName)
+			t.Fatalf("XLA CPU plugin not found (.venv/pjrt/%s): run `make setup`", engine.CPUPluginName)
 		}
 		t.Skipf("XLA CPU plugin not installed (run `make setup`): XLA/pure-Go parity not checked")
 	}
-	xlaOnce.Do(func() { xlaBackend, xlaErr = newBackend("xla:" + path) })
+	xlaOnce.Do(func() { xlaBackend, xlaErr = engine.Open("xla:" + path) })
 	if xlaErr != nil {
 		t.Fatalf("XLA CPU plugin %s: %v", path, xlaErr)
 	}
@@ -99,7 +100,7 @@ func TestXLAParityForwardAndGradients(t *testing.T) {
 				}
 				if i == 0 { // Initialise and train one step on pure Go, then carry the weights to XLA.
 					_, batches := trainBatches(cfg)
-					if _, err := m.CourseStep(batches[0]); err != nil {
+					if _, err := m.courseStep(batches[0]); err != nil {
 						t.Fatal(err)
 					}
 					ck = t.TempDir()
@@ -187,7 +188,7 @@ func TestXLAParityTraining(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s seed %d: test accuracy %.3f", DescribeBackend(b), seed, h[len(h)-1].TestAcc)
+			t.Logf("%s seed %d: test accuracy %.3f", engine.DescribeBackend(b), seed, h[len(h)-1].TestAcc)
 			sum += h[len(h)-1].TestAcc
 		}
 		return sum / 2

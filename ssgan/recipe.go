@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // A recipe is a training procedure, and the one owner of what only it needs: the step graphs it compiles,
@@ -22,7 +23,7 @@ type recipe interface {
 	// prepare readies the first epoch on ds; it does nothing once done (or restored from a checkpoint).
 	prepare(m *Model, ds *data.Dataset) error
 	// epoch runs one epoch's steps.
-	epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
+	epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (run.EpochMetrics, error)
 	// stepsPerEpoch is the number of steps an epoch takes on n training images.
 	stepsPerEpoch(n, batch int) int
 	// averaged says whether the test uses averaged weights; withTestWeights runs fn with them in place.
@@ -43,9 +44,9 @@ type recipe interface {
 func recipeFor(name string) (recipe, error) {
 	switch name {
 	case RecipeCourse, "":
-		return &courseRecipe{}, nil
+		return &CourseRecipe{}, nil
 	case RecipeImproved:
-		return &improvedRecipe{}, nil
+		return &ImprovedRecipe{}, nil
 	}
 	return nil, fmt.Errorf("recipe %q: want %s or %s", name, RecipeCourse, RecipeImproved)
 }
@@ -56,42 +57,47 @@ func (c TrainConfig) AveragedTestWeights() bool {
 	return err == nil && r.averaged()
 }
 
-// courseRecipe is the lesson's: one simultaneous step of both players on each batch (recipe_course.go).
-type courseRecipe struct {
-	step *model.Exec // Model.CourseStep's graph.
+// CourseRecipe is the lesson's: one simultaneous step of both players on each batch (recipe_course.go).
+// Model.Course returns a model's; its Step is the only way to run that step.
+type CourseRecipe struct {
+	m    *Model
+	step *model.Exec // Step's graph.
 }
 
-func (r *courseRecipe) compile(m *Model) error {
+func (r *CourseRecipe) compile(m *Model) error {
 	var err error
-	r.step = newExec(&err, m.Backend, m.Store, m.stepGraph)
+	r.m = m
+	r.step = newExec(&err, m.Backend, m.Store, r.stepGraph)
 	return err
 }
 
-func (*courseRecipe) prepare(*Model, *data.Dataset) error { return nil }
+func (*CourseRecipe) prepare(*Model, *data.Dataset) error { return nil }
 
-func (*courseRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+func (*CourseRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (run.EpochMetrics, error) {
 	return CourseEpoch(ctx, m, ds, epoch, onStep)
 }
 
-func (*courseRecipe) stepsPerEpoch(n, batch int) int { return (n + batch - 1) / batch } // The last batch is short.
+func (*CourseRecipe) stepsPerEpoch(n, batch int) int { return (n + batch - 1) / batch } // The last batch is short.
 
-func (*courseRecipe) averaged() bool                        { return false }
-func (*courseRecipe) withTestWeights(fn func() error) error { return fn() }
-func (*courseRecipe) order() ([]byte, error)                { return nil, nil }
-func (*courseRecipe) restore(*Model, []byte) error          { return nil }
-func (*courseRecipe) reset()                                {}
-func (*courseRecipe) defaults(*TrainConfig)                 {}
-func (*courseRecipe) validate(c TrainConfig) error {
+func (*CourseRecipe) averaged() bool                        { return false }
+func (*CourseRecipe) withTestWeights(fn func() error) error { return fn() }
+func (*CourseRecipe) order() ([]byte, error)                { return nil, nil }
+func (*CourseRecipe) restore(*Model, []byte) error          { return nil }
+func (*CourseRecipe) reset()                                {}
+func (*CourseRecipe) defaults(*TrainConfig)                 {}
+func (*CourseRecipe) validate(c TrainConfig) error {
 	if c.Model.Arch == ArchMLP || c.Model.Arch == ArchPaper {
 		return fmt.Errorf("model %s with recipe %q: the %s networks train with -recipe improved only (their losses and weight averages are that recipe's)", c.Model.Arch, c.Recipe, c.Model.Arch)
 	}
 	return nil
 }
 
-// improvedRecipe is Salimans et al.'s (recipe_improved.go).
-type improvedRecipe struct {
-	dStep, gStep, init *model.Exec // Model.StepD's, Model.StepG's and the first epoch's set-up graphs.
-	// avg is the averaged discriminator weights the test uses (average.go).
+// ImprovedRecipe is Salimans et al.'s (recipe_improved.go). Model.Improved returns a model's; its StepD
+// and StepG are the only way to run those steps.
+type ImprovedRecipe struct {
+	m                  *Model
+	dStep, gStep, init *model.Exec // StepD's, StepG's and the first epoch's set-up graphs.
+	// avg is the averaged discriminator weights the test uses (recipe_improved.go).
 	avg *weightAverage
 	// batches draws the batches (its state is saved with each checkpoint); nil until the first epoch, and
 	// again after Reseed.
@@ -99,45 +105,46 @@ type improvedRecipe struct {
 	prepared bool
 }
 
-func (r *improvedRecipe) compile(m *Model) error {
+func (r *ImprovedRecipe) compile(m *Model) error {
 	var err error
-	r.dStep = newExec(&err, m.Backend, m.Store, m.dStepGraph)
-	r.gStep = newExec(&err, m.Backend, m.Store, m.gStepGraph)
-	r.init = newExec(&err, m.Backend, m.Store, m.initGraph)
+	r.m = m
+	r.dStep = newExec(&err, m.Backend, m.Store, r.dStepGraph)
+	r.gStep = newExec(&err, m.Backend, m.Store, r.gStepGraph)
+	r.init = newExec(&err, m.Backend, m.Store, r.initGraph)
 	return err
 }
 
-func (r *improvedRecipe) prepare(m *Model, ds *data.Dataset) error {
+func (r *ImprovedRecipe) prepare(m *Model, ds *data.Dataset) error {
 	if r.prepared {
 		return nil
 	}
 	r.prepared = true
-	return r.prepareImproved(m, ds)
+	return r.prepareImproved(ds)
 }
 
-func (*improvedRecipe) epoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
-	return improvedEpoch(ctx, m, ds, epoch, onStep)
+func (r *ImprovedRecipe) epoch(ctx context.Context, _ *Model, ds *data.Dataset, epoch int, onStep func()) (run.EpochMetrics, error) {
+	return r.trainEpoch(ctx, ds, epoch, onStep)
 }
 
-func (*improvedRecipe) stepsPerEpoch(n, batch int) int { return n / batch } // Whole batches only.
+func (*ImprovedRecipe) stepsPerEpoch(n, batch int) int { return n / batch } // Whole batches only.
 
-func (*improvedRecipe) averaged() bool { return true }
+func (*ImprovedRecipe) averaged() bool { return true }
 
-func (r *improvedRecipe) withTestWeights(fn func() error) error {
+func (r *ImprovedRecipe) withTestWeights(fn func() error) error {
 	if r.avg == nil {
 		return fn()
 	}
 	return r.avg.apply(fn)
 }
 
-func (r *improvedRecipe) order() ([]byte, error) {
+func (r *ImprovedRecipe) order() ([]byte, error) {
 	if r.batches == nil {
 		return nil, nil
 	}
 	return r.batches.MarshalBinary()
 }
 
-func (r *improvedRecipe) restore(m *Model, order []byte) error {
+func (r *ImprovedRecipe) restore(m *Model, order []byte) error {
 	r.prepared = true
 	r.avg = listWeights(m.Store, m.Config.EMADecay, false)
 	if len(order) > 0 {
@@ -149,11 +156,11 @@ func (r *improvedRecipe) restore(m *Model, order []byte) error {
 	return nil
 }
 
-func (r *improvedRecipe) reset() { r.batches, r.prepared = nil, false }
+func (r *ImprovedRecipe) reset() { r.batches, r.prepared = nil, false }
 
-func (*improvedRecipe) defaults(cfg *TrainConfig) { cfg.LRDecay = 1 } // The reference keeps the learning rate constant.
+func (*ImprovedRecipe) defaults(cfg *TrainConfig) { cfg.LRDecay = 1 } // The reference keeps the learning rate constant.
 
-func (*improvedRecipe) validate(c TrainConfig) error {
+func (*ImprovedRecipe) validate(c TrainConfig) error {
 	switch {
 	case c.Model.ExtraClass:
 		return fmt.Errorf("extra_class with recipe improved: its real-vs-fake logit is the log-sum-exp of the 10 class logits")
@@ -163,4 +170,22 @@ func (*improvedRecipe) validate(c TrainConfig) error {
 		return fmt.Errorf("ema_decay %g: must be in [0, 1)", c.EMADecay)
 	}
 	return nil
+}
+
+// Course returns the model's recipe when it trains with the course's (its Step trains a batch), and an
+// error naming the recipe it trains with otherwise.
+func (m *Model) Course() (*CourseRecipe, error) {
+	if r, ok := m.recipe.(*CourseRecipe); ok {
+		return r, nil
+	}
+	return nil, fmt.Errorf("the course recipe's step: this model trains with the %s recipe", m.Config.Recipe)
+}
+
+// Improved returns the model's recipe when it trains with the improved one (its StepD and StepG train the
+// players in turn), and an error naming the recipe it trains with otherwise.
+func (m *Model) Improved() (*ImprovedRecipe, error) {
+	if r, ok := m.recipe.(*ImprovedRecipe); ok {
+		return r, nil
+	}
+	return nil, fmt.Errorf("the improved recipe's steps: this model trains with the %s recipe", m.Config.Recipe)
 }

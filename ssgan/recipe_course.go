@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // The course's recipe: every step takes one batch of training images with a label mask (about 1.75
@@ -33,7 +34,8 @@ type StepResult struct {
 // their var_lists run together.
 // Labels alone have one player: its Adam updates the discriminator's scope. Inputs: images [N,H,W,C],
 // labels [N] int32, mask [N] float32.
-func (m *Model) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
+func (r *CourseRecipe) stepGraph(scope *model.Scope, inputs []*Node) []*Node {
+	m := r.m
 	x, labels, mask := inputs[0], inputs[1], inputs[2]
 	g := x.Graph()
 	train := BNMode{Dropout: true, BatchStats: true, Update: Scalar(g, dtypes.Float32, 1-m.Config.Model.BNMomentum)}
@@ -97,13 +99,10 @@ func StepLosses(scope *model.Scope, cfg TrainConfig, p Pieces, x, labels, mask *
 	return dLoss, gLoss, realLogits
 }
 
-// CourseStep trains both players on one batch (which must carry a mask): the course's recipe.
-func (m *Model) CourseStep(b data.Batch) (StepResult, error) {
-	r, ok := m.recipe.(*courseRecipe)
-	switch {
-	case !ok:
-		return StepResult{}, fmt.Errorf("CourseStep is the course recipe's; this model trains with the %s recipe", m.Config.Recipe)
-	case b.Mask == nil:
+// Step trains both players on one batch (which must carry a mask): one step of the course's recipe.
+func (r *CourseRecipe) Step(b data.Batch) (StepResult, error) {
+	m := r.m
+	if b.Mask == nil {
 		return StepResult{}, fmt.Errorf("training batch without a label mask")
 	}
 	out, err := call(r.step, imagesTensor(b),
@@ -132,9 +131,13 @@ func (m *Model) CourseStep(b data.Batch) (StepResult, error) {
 // (dropout on, so it lags the test accuracy) and its timing. onStep, if not nil, is called after every
 // step. It stops when ctx is cancelled and at the first loss that is not finite.
 // The lesson shows this function as an editable cell (notebooks/lesson.md); its runs train the cell's copy.
-func CourseEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+func CourseEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (run.EpochMetrics, error) {
 	cfg := m.Config
-	em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
+	em := run.EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
+	course, err := m.Course()
+	if err != nil {
+		return em, err
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)))
 	var correct, labelled float64
 	start := time.Now()
@@ -142,7 +145,7 @@ func CourseEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onS
 		if err := ctx.Err(); err != nil {
 			return em, err
 		}
-		r, err := m.CourseStep(b)
+		r, err := course.Step(b)
 		if err != nil {
 			return em, fmt.Errorf("epoch %d step %d: %w", epoch, em.Steps+1, err)
 		}

@@ -3,15 +3,17 @@ package ssgan
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // The improved recipe of "Improved Techniques for Training GANs" (Salimans et al. 2016), as its MNIST
@@ -29,7 +31,7 @@ import (
 //   - The players update in turn: the discriminator first, then the generator against the updated
 //     discriminator, each with its own Adam (beta1 0.5); the learning rate stays constant.
 //   - On the MLPs: weight normalisation with data-dependent initialisation, and Gaussian-noise layers
-//     that act as the discriminator's regulariser (see mlp.go).
+//     that act as the discriminator's regulariser (see paper.go).
 //   - Test accuracy uses an exponential moving average of the discriminator's weights. The averages start
 //     at zero and are divided by 1 - decay^steps (as Adam corrects its moments), so early epochs are not
 //     pulled toward the starting point; the reference leaves that start-up bias in.
@@ -57,7 +59,8 @@ func (m *Model) bnUpdate(g *Graph) *Node {
 // then the weight averages. Only the unlabelled real images (or, labels alone, the labelled ones) update
 // the stored batch-norm statistics. Returns the supervised and unsupervised losses and the labelled
 // images classified right.
-func (m *Model) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Node {
+func (r *ImprovedRecipe) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Node {
+	m := r.m
 	g, cfg, p, d := xLab.Graph(), m.Config.Model, m.Pieces, m.net.discriminator
 	labMode := BNMode{Dropout: true, BatchStats: true}
 	if m.Config.SupervisedOnly {
@@ -76,14 +79,15 @@ func (m *Model) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Node {
 		loss = Add(supervised, MulScalar(unsupervised, m.Config.UnlabelledWeight))
 	}
 	NewAdam(m.Config, DiscriminatorScope).UpdateGraph(m.Store.Scope("/"+DiscriminatorScope), g, loss)
-	m.recipe.(*improvedRecipe).avg.updateGraph(g)
+	m.recipe.(*ImprovedRecipe).avg.updateGraph(g)
 	correct := ReduceAllSum(ConvertDType(Equal(Predictions(logitsLab, m.Config.Model.NumClasses()), yLab), dtypes.Float32))
 	return []*Node{supervised, unsupervised, correct}
 }
 
 // gStepGraph: one generator update by feature matching against the unlabelled batch xUnl; the conv
 // generator's batch-norm statistics follow its training batches.
-func (m *Model) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
+func (r *ImprovedRecipe) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
+	m := r.m
 	g, cfg, p, d := xUnl.Graph(), m.Config.Model, m.Pieces, m.net.discriminator
 	_, realFeatures := d(scope, cfg, p, xUnl, BNMode{Dropout: true, BatchStats: true})
 	z := m.net.noise(scope, g, xUnl.Shape().Dimensions[0], cfg.ZDim)
@@ -104,7 +108,8 @@ func (m *Model) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 // The pass runs with the Gaussian noise on, as the reference's does (its init pass is a training-mode
 // pass): each layer's scale then normalises signal plus noise. The hidden layers never train their
 // scale, so this choice fixes for the whole run how loud the noise is against the signal in every layer.
-func (m *Model) initGraph(scope *model.Scope, x *Node) *Node {
+func (r *ImprovedRecipe) initGraph(scope *model.Scope, x *Node) *Node {
+	m := r.m
 	logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{Init: true, Dropout: true})
 	fake := m.net.generator(scope, m.Config.Model, m.net.noise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim), BNMode{Init: true})
 	return Add(ReduceAllMean(logits), ReduceAllMean(fake))
@@ -113,7 +118,8 @@ func (m *Model) initGraph(scope *model.Scope, x *Node) *Node {
 // prepareImproved prepares the improved recipe's first epoch on ds: the generator that draws its batches
 // (seeded), every variable (the MLPs: weight normalisation's data-dependent start on 500 images, as the
 // reference; the conv networks: one batch through each network), and the zero weight averages.
-func (r *improvedRecipe) prepareImproved(m *Model, ds *data.Dataset) error {
+func (r *ImprovedRecipe) prepareImproved(ds *data.Dataset) error {
+	m := r.m
 	n := ds.Train.Len()
 	switch {
 	case len(ds.Labelled()) == 0:
@@ -143,27 +149,19 @@ func (r *improvedRecipe) prepareImproved(m *Model, ds *data.Dataset) error {
 
 // StepD trains the discriminator on a labelled and an unlabelled batch: it returns the supervised and
 // unsupervised losses and the labelled images it got right.
-func (m *Model) StepD(lab, unl data.Batch) (sup, unsup, correct float64, err error) {
-	r, ok := m.recipe.(*improvedRecipe)
-	if !ok {
-		return 0, 0, 0, fmt.Errorf("StepD is the improved recipe's; this model trains with the %s recipe", m.Config.Recipe)
-	}
+func (r *ImprovedRecipe) StepD(lab, unl data.Batch) (sup, unsup, correct float64, err error) {
 	out, err := call(r.dStep, imagesTensor(lab), tensors.FromFlatDataAndDimensions(lab.Labels, lab.Size), imagesTensor(unl))
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("discriminator step: %w", err)
 	}
 	for _, i := range lab.Index {
-		m.sawLabel(i)
+		r.m.sawLabel(i)
 	}
 	return scalar(out[0]), scalar(out[1]), scalar(out[2]), nil
 }
 
 // StepG trains the generator against one unlabelled batch and returns its loss.
-func (m *Model) StepG(unl data.Batch) (float64, error) {
-	r, ok := m.recipe.(*improvedRecipe)
-	if !ok {
-		return 0, fmt.Errorf("StepG is the improved recipe's; this model trains with the %s recipe", m.Config.Recipe)
-	}
+func (r *ImprovedRecipe) StepG(unl data.Batch) (float64, error) {
 	out, err := call(r.gStep, imagesTensor(unl))
 	if err != nil {
 		return 0, fmt.Errorf("generator step: %w", err)
@@ -171,14 +169,15 @@ func (m *Model) StepG(unl data.Batch) (float64, error) {
 	return scalar(out[0]), nil
 }
 
-// improvedEpoch is the improved recipe's epoch: one pass over the training images in unlabelled batches
+// trainEpoch is the improved recipe's epoch: one pass over the training images in unlabelled batches
 // (n / batch steps), every step pairing a labelled batch (the labelled images, reshuffled and cycled) with
 // two unlabelled ones, one for each player. The order comes from the recipe's own generator (batches),
 // which a checkpoint saves, so a resumed run draws what an uninterrupted one would.
-func improvedEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error) {
+func (r *ImprovedRecipe) trainEpoch(ctx context.Context, ds *data.Dataset, epoch int, onStep func()) (run.EpochMetrics, error) {
+	m := r.m
 	cfg := m.Config
-	em := EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
-	rng := rand.New(m.recipe.(*improvedRecipe).batches)
+	em := run.EpochMetrics{Epoch: epoch, LearningRate: m.LearningRate()}
+	rng := rand.New(m.recipe.(*ImprovedRecipe).batches)
 	n, steps := ds.Train.Len(), ds.Train.Len()/cfg.BatchSize
 	unl, unl2 := rng.Perm(n), rng.Perm(n)
 	lab := labelledOrder(rng, ds.Labelled(), steps*cfg.BatchSize)
@@ -190,13 +189,13 @@ func improvedEpoch(ctx context.Context, m *Model, ds *data.Dataset, epoch int, o
 		}
 		b := s * cfg.BatchSize
 		batch := func(idx []int) data.Batch { return ds.Train.Gather(idx[b:b+cfg.BatchSize], nil, m.net.pixels) }
-		sup, unsup, right, err := m.StepD(batch(lab), batch(unl))
+		sup, unsup, right, err := r.StepD(batch(lab), batch(unl))
 		if err != nil {
 			return em, fmt.Errorf("epoch %d step %d: %w", epoch, s+1, err)
 		}
 		gLoss := 0.0
 		if !cfg.SupervisedOnly {
-			if gLoss, err = m.StepG(batch(unl2)); err != nil {
+			if gLoss, err = r.StepG(batch(unl2)); err != nil {
 				return em, fmt.Errorf("epoch %d step %d: %w", epoch, s+1, err)
 			}
 		}
@@ -227,3 +226,77 @@ func labelledOrder(rng *rand.Rand, labelled []int, n int) []int {
 	}
 	return out[:n]
 }
+
+// weightAverage is the improved recipe's exponential moving average of the discriminator's weights,
+// which the test uses instead of the last step's weights. The averages live in the store under /ema (not
+// trainable, so they are saved with a checkpoint), start at zero, and are divided by 1 - decay^steps
+// when used, as Adam corrects its moments: early epochs are not pulled toward zero.
+type weightAverage struct {
+	store *model.Store
+	decay float64
+	vars  []*model.Variable // The trainable discriminator variables, in the store's order.
+}
+
+// emaScope holds the averaged discriminator weights (not trainable).
+const emaScope = "ema"
+
+// listWeights returns the averages of the discriminator's trainable variables of store; with create, it
+// also creates the (zero) averages and the step counter, which must not exist yet.
+func listWeights(store *model.Store, decay float64, create bool) *weightAverage {
+	w := &weightAverage{store: store, decay: decay}
+	for v := range store.IterVariables() {
+		if v.Trainable && strings.HasPrefix(v.Path(), "/"+DiscriminatorScope+"/") {
+			w.vars = append(w.vars, v)
+		}
+	}
+	if create {
+		for _, v := range w.vars {
+			store.VariableWithValue("/"+emaScope+v.Path(), tensors.FromShape(v.MustValue().Shape())).SetTrainable(false)
+		}
+		store.VariableWithValue("/"+emaScope+"/steps", float32(0)).SetTrainable(false)
+	}
+	return w
+}
+
+// updateGraph folds the weights' current values (after this step's update) into their averages.
+func (w *weightAverage) updateGraph(g *Graph) {
+	for _, v := range w.vars {
+		ema := w.store.GetVariable("/" + emaScope + v.Path())
+		ema.SetNodeValue(Add(MulScalar(ema.NodeValue(g), w.decay), MulScalar(v.NodeValue(g), 1-w.decay)))
+	}
+	steps := w.store.GetVariable("/" + emaScope + "/steps")
+	steps.SetNodeValue(AddScalar(steps.NodeValue(g), 1))
+}
+
+// apply runs fn with the discriminator's weights replaced by their bias-corrected averages, and puts
+// the trained weights back afterwards.
+func (w *weightAverage) apply(fn func() error) error {
+	steps := scalar(w.store.GetVariable("/" + emaScope + "/steps").MustValue())
+	if steps == 0 || w.decay == 0 {
+		return fn()
+	}
+	correction := float32(1 / (1 - math.Pow(w.decay, steps)))
+	// Host copies: setting a variable releases its previous tensor.
+	saved := make([][]float32, len(w.vars))
+	for i, v := range w.vars {
+		saved[i] = tensors.MustCopyFlatData[float32](v.MustValue())
+		avg := tensors.MustCopyFlatData[float32](w.store.GetVariable("/" + emaScope + v.Path()).MustValue())
+		for j := range avg {
+			avg[j] *= correction
+		}
+		if err := v.SetValue(tensors.FromFlatDataAndDimensions(avg, v.Shape().Dimensions...)); err != nil {
+			return err
+		}
+	}
+	err := fn()
+	for i, v := range w.vars {
+		if serr := v.SetValue(tensors.FromFlatDataAndDimensions(saved[i], v.Shape().Dimensions...)); err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// withTestWeights runs fn with the weights the model is tested with: the improved recipe's averages,
+// or (the course's recipe) the trained weights themselves.
+func (m *Model) withTestWeights(fn func() error) error { return m.recipe.withTestWeights(fn) }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // A model trained with one seed and then reseeded trains exactly as a new model with the new seed: the
@@ -25,11 +26,11 @@ func TestReseedTrainsAsANewModel(t *testing.T) {
 		cfg.Seed = 2
 		fresh := newTiny(t, cfg)
 		for i, b := range batches {
-			got, err := reused.CourseStep(b)
+			got, err := reused.courseStep(b)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := fresh.CourseStep(b)
+			want, err := fresh.courseStep(b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +93,7 @@ func checkReseedRun(t *testing.T, cfg TrainConfig, ds *data.Dataset) {
 		}
 		return m
 	}
-	run := func(m *Model) []EpochMetrics {
+	run := func(m *Model) []run.EpochMetrics {
 		t.Helper()
 		history, err := Train(context.Background(), m, ds, RunOptions{OutDir: t.TempDir(), SampleEvery: 1 << 30})
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // A run stopped after epoch 1 and resumed from its checkpoint reports exactly what an uninterrupted
@@ -43,7 +44,7 @@ func TestResumeMatchesAnUninterruptedRun(t *testing.T) {
 			out := t.TempDir()
 			stop := errors.New("stopped")
 			_, err = Train(context.Background(), newTiny(t, cfg), ds, RunOptions{OutDir: out,
-				OnEpoch: func(EpochMetrics) error { return stop }})
+				OnEpoch: func(run.EpochMetrics) error { return stop }})
 			if !errors.Is(err, stop) {
 				t.Fatalf("first part: %v", err)
 			}
@@ -68,7 +69,7 @@ func TestResumeMatchesAnUninterruptedRun(t *testing.T) {
 					t.Fatalf("epoch %d resumed: %+v\nuninterrupted: %+v", w.Epoch, g, w)
 				}
 			}
-			all, err := ReadMetrics(filepath.Join(out, MetricsFile))
+			all, err := run.ReadMetrics(filepath.Join(out, run.MetricsFile))
 			if err != nil || len(all) != 3 || all[0].TestAcc != want[0].TestAcc || all[2].TestAcc != want[2].TestAcc {
 				t.Errorf("metrics.jsonl after the resume: %v, %d epochs", err, len(all))
 			}

@@ -1,14 +1,10 @@
 package ssgan
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +12,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
+	"github.com/ssgan-go/ssgan-go/ssgan/report"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // RunOptions says where a training run writes and what it shows.
@@ -31,12 +30,12 @@ type RunOptions struct {
 	// RefuseEarlierRun makes an OutDir that holds another run's outputs an error (ErrEarlierRun; the CLI
 	// without -force). Without it a fresh run replaces them, as a notebook cell run again does.
 	RefuseEarlierRun bool
-	OnEpoch          func(EpochMetrics) error // Called after each epoch.
-	SampleEvery      int                      // Write samples every N epochs (default 1).
-	Watch            Watcher                  // Follows the run live (a notebook's panel: ssgan/notebook.Panel); nil: nothing.
+	OnEpoch          func(run.EpochMetrics) error // Called after each epoch.
+	SampleEvery      int                          // Write samples every N epochs (default 1).
+	Watch            run.Watcher                  // Follows the run live (a notebook's panel: ssgan/notebook.Panel); nil: nothing.
 	// TrainEpoch runs one epoch's steps; nil means the recipe's own (CourseEpoch for the course's; the
 	// lesson passes its own cell's).
-	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (EpochMetrics, error)
+	TrainEpoch func(ctx context.Context, m *Model, ds *data.Dataset, epoch int, onStep func()) (run.EpochMetrics, error)
 }
 
 // Train runs the configured number of epochs of the model's recipe on ds. It is the one owner of
@@ -47,7 +46,7 @@ type RunOptions struct {
 // the last epoch the confusion matrix. It stops with an error on a NaN or infinite loss (the last
 // checkpoint stays intact) and when ctx is cancelled between steps. It returns the metrics of every epoch
 // it ran.
-func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (trained []EpochMetrics, err error) {
+func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (trained []run.EpochMetrics, err error) {
 	cfg := m.Config
 	switch {
 	case ds.Train.Len() == 0:
@@ -65,26 +64,26 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 		opt.SampleRows, opt.SampleCols = m.net.gridRows, 10
 	}
 	opt.SampleEvery = max(opt.SampleEvery, 1)
-	var history []EpochMetrics // Of the whole run, earlier epochs included.
+	var history []run.EpochMetrics // Of the whole run, earlier epochs included.
 	if opt.OutDir != "" {
-		release, err := LockOutDir(opt.OutDir)
+		release, err := run.LockOutDir(opt.OutDir)
 		if err != nil {
 			return nil, err
 		}
 		defer release()
 		if opt.StartEpoch == 0 && opt.RefuseEarlierRun {
-			if err := checkNoEarlierRun(opt.OutDir); err != nil {
+			if err := run.CheckNoEarlierRun(opt.OutDir); err != nil {
 				return nil, err
 			}
 		}
-		if err := PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
+		if err := run.PrepareOutDir(opt.OutDir, opt.StartEpoch == 0); err != nil {
 			return nil, err
 		}
-		if err := writeConfig(opt.OutDir, cfg); err != nil {
+		if err := run.WriteConfig(opt.OutDir, cfg); err != nil {
 			return nil, err
 		}
 		if opt.StartEpoch > 0 {
-			if history, err = resumeHistory(opt.OutDir, opt.StartEpoch); err != nil {
+			if history, err = run.ResumeMetrics(opt.OutDir, opt.StartEpoch); err != nil {
 				return nil, err
 			}
 		}
@@ -100,7 +99,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 	z := m.net.fixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
 	steps := m.recipe.stepsPerEpoch(ds.Train.Len(), cfg.BatchSize)
 	if opt.Watch != nil {
-		opt.Watch.Start(RunInfo{FirstEpoch: opt.StartEpoch + 1, Epochs: cfg.Epochs, StepsPerEpoch: steps,
+		opt.Watch.Start(run.Info{FirstEpoch: opt.StartEpoch + 1, Epochs: cfg.Epochs, StepsPerEpoch: steps,
 			Dropout: cfg.Model.HasDropout(), SupervisedOnly: cfg.SupervisedOnly})
 		defer func() { opt.Watch.End(slices.Clone(history), err) }()
 	}
@@ -119,7 +118,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 		history = append(history, em)
 		var grid []byte // The sample grid as PNG, encoded once for the run folder and the watcher.
 		if samples != nil && (opt.OutDir != "" || opt.Watch != nil) {
-			grid = EncodePNG(SampleGrid(samples, m.InputShape(), opt.SampleRows, opt.SampleCols))
+			grid = report.EncodePNG(report.SampleGrid(samples, m.InputShape(), opt.SampleRows, opt.SampleCols))
 		}
 		if err := recordEpoch(m, opt, history, grid, testConfusion, ds.Valid != nil && ds.Valid.Len() > 0); err != nil {
 			return history[earlier:], err
@@ -140,30 +139,6 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 			m.LabelledSeen(), len(ds.Labelled()))
 	}
 	return history[earlier:], nil
-}
-
-// resumeHistory returns the metrics of the first epochs epochs of the run in dir, and rewrites its
-// metrics.jsonl to hold exactly those: an epoch whose line was written but whose checkpoint was not (a
-// crash between the two) is trained again rather than recorded twice.
-func resumeHistory(dir string, epochs int) ([]EpochMetrics, error) {
-	path := filepath.Join(dir, MetricsFile)
-	history, err := ReadMetrics(path)
-	if err != nil {
-		return nil, fmt.Errorf("resume: %w", err)
-	}
-	if len(history) < epochs {
-		return nil, fmt.Errorf("resume: %s holds %d epochs but the checkpoint %d: the run's outputs do not belong together", path, len(history), epochs)
-	}
-	history = history[:epochs]
-	var buf bytes.Buffer
-	for i, em := range history {
-		if em.Epoch != i+1 {
-			return nil, fmt.Errorf("resume: %s: line %d is epoch %d, want %d", path, i+1, em.Epoch, i+1)
-		}
-		line, _ := json.Marshal(em)
-		buf.Write(append(line, '\n'))
-	}
-	return history, data.WriteFileAtomic(path, buf.Bytes())
 }
 
 // stepCallback returns what runs after each of an epoch's steps: the terminal progress bar (opt.Progress)
@@ -194,27 +169,27 @@ func stepCallback(opt RunOptions, steps, epoch, epochs int) func() {
 // endEpoch is the bookkeeping after an epoch's steps, the same for every recipe: test and validation accuracy with the test weights (batch-norm statistics recomputed for them first),
 // and (every sampleEvery epochs and at the last) samples from the fixed noise z with their statistics.
 // It returns the test set's confusion matrix and the samples (nil when none were drawn).
-func endEpoch(m *Model, ds *data.Dataset, em *EpochMetrics, z []float32, sampleEvery int) (Confusion, []float32, error) {
+func endEpoch(m *Model, ds *data.Dataset, em *run.EpochMetrics, z []float32, sampleEvery int) (report.Confusion, []float32, error) {
 	cfg := m.Config
 	testConfusion, valid, err := m.evaluate(ds, cfg.Seed+uint64(em.Epoch))
 	if err != nil {
-		return Confusion{}, nil, err
+		return report.Confusion{}, nil, err
 	}
 	em.TestAcc, em.ValidAcc = testConfusion.Accuracy(), valid
 	var samples []float32
 	if !cfg.SupervisedOnly && (em.Epoch%sampleEvery == 0 || em.Epoch == cfg.Epochs) {
 		if samples, err = m.Samples(z); err != nil {
-			return Confusion{}, nil, err
+			return report.Confusion{}, nil, err
 		}
 		shape := m.InputShape()
-		em.SampleNeighbourDiff, em.SampleSpread = NeighbourDifference(samples, shape), SampleSpread(samples, shape)
+		em.SampleNeighbourDiff, em.SampleSpread = report.NeighbourDifference(samples, shape), report.SampleSpread(samples, shape)
 	}
 	return testConfusion, samples, nil
 }
 
 // recordEpoch reports the last epoch of history: its log line, and in opt.OutDir the metrics, samples,
 // curves and checkpoint, best.ssgan when it is the best so far, and at the last epoch the confusion matrix.
-func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, grid []byte, testConfusion Confusion, hasValid bool) error {
+func recordEpoch(m *Model, opt RunOptions, history []run.EpochMetrics, grid []byte, testConfusion report.Confusion, hasValid bool) error {
 	em, cfg := history[len(history)-1], m.Config
 	if opt.Log != nil {
 		line := fmt.Sprintf("Epoch %d/%d  train acc %.4f  test acc %.4f", em.Epoch, cfg.Epochs, em.TrainAcc, em.TestAcc)
@@ -230,7 +205,7 @@ func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, grid []byte, 
 	if opt.OutDir == "" {
 		return nil
 	}
-	if err := appendMetrics(opt.OutDir, em); err != nil {
+	if err := run.AppendMetrics(opt.OutDir, em); err != nil {
 		return err
 	}
 	if grid != nil {
@@ -238,20 +213,20 @@ func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, grid []byte, 
 			return err
 		}
 	}
-	curves, err := LearningCurves(history, cfg.Model.HasDropout())
+	curves, err := report.LearningCurves(history, cfg.Model.HasDropout())
 	if err != nil {
 		return err
 	}
-	if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, CurvesFile), curves); err != nil {
+	if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, run.CurvesFile), curves); err != nil {
 		return err
 	}
-	if err := m.SaveCheckpoint(filepath.Join(opt.OutDir, CheckpointFile), em.Epoch); err != nil {
+	if err := m.SaveCheckpoint(filepath.Join(opt.OutDir, run.CheckpointFile), em.Epoch); err != nil {
 		return err
 	}
 	// The same rule as BestEpoch (the first epoch with the highest accuracy), so that best.ssgan holds the
 	// epoch the final report names.
-	if _, best := BestEpoch(history[:len(history)-1]); em.ValidAcc > best || len(history) == 1 {
-		if err := m.SaveCheckpoint(filepath.Join(opt.OutDir, BestCheckpointFile), em.Epoch); err != nil {
+	if _, best := run.BestEpoch(history[:len(history)-1]); em.ValidAcc > best || len(history) == 1 {
+		if err := m.SaveCheckpoint(filepath.Join(opt.OutDir, run.BestCheckpointFile), em.Epoch); err != nil {
 			return err
 		}
 	}
@@ -260,122 +235,13 @@ func recordEpoch(m *Model, opt RunOptions, history []EpochMetrics, grid []byte, 
 		if err != nil {
 			return err
 		}
-		return data.WriteFileAtomic(filepath.Join(opt.OutDir, ConfusionFile), img)
-	}
-	return nil
-}
-
-// appendMetrics appends one epoch's line to dir's metrics.jsonl.
-func appendMetrics(dir string, em EpochMetrics) error {
-	line, _ := json.Marshal(em)
-	f, err := os.OpenFile(filepath.Join(dir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
-	}
-	_, err = f.Write(append(line, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
+		return data.WriteFileAtomic(filepath.Join(opt.OutDir, run.ConfusionFile), img)
 	}
 	return nil
 }
 
 // NotFinite says whether a loss is NaN or infinite.
 func NotFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-
-// BestEpoch returns the epoch with the best validation accuracy and that accuracy (0, 0 without any).
-func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {
-	for _, h := range history {
-		if h.ValidAcc > acc {
-			epoch, acc = h.Epoch, h.ValidAcc
-		}
-	}
-	return epoch, acc
-}
-
-// Output file names.
-const (
-	MetricsFile = "metrics.jsonl"
-	CurvesFile  = "learning_curves.png"
-	ConfigFile  = "config.json" // The run's whole TrainConfig, indented (a resumed run's, with its epochs).
-)
-
-// ErrEarlierRun is the error of a run refused because its output directory holds another run's outputs.
-var ErrEarlierRun = errors.New("already holds a run")
-
-// CheckOutDirFree says why dir cannot take a new run: a run training there now (the error of LockOutDir),
-// or an earlier run's outputs (ErrEarlierRun). Train checks the second under its lock
-// (RunOptions.RefuseEarlierRun); the CLI checks both before it loads any data, so that a refused run
-// takes no time.
-func CheckOutDirFree(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, LockFile)); err == nil {
-		release, err := LockOutDir(dir)
-		if err != nil {
-			return err
-		}
-		release()
-	}
-	return checkNoEarlierRun(dir)
-}
-
-// checkNoEarlierRun returns an ErrEarlierRun naming dir and one of its files if dir holds a run's outputs.
-func checkNoEarlierRun(dir string) error {
-	if earlier := RunOutputs(dir); len(earlier) > 0 {
-		return fmt.Errorf("%s %w (%s)", dir, ErrEarlierRun, filepath.Base(earlier[0]))
-	}
-	return nil
-}
-
-// writeConfig writes cfg as dir's config.json.
-func writeConfig(dir string, cfg TrainConfig) error {
-	raw, err := json.MarshalIndent(cfg, "", "  ")
-	if err != nil {
-		return fmt.Errorf("%s: %w", ConfigFile, err)
-	}
-	return data.WriteFileAtomic(filepath.Join(dir, ConfigFile), append(raw, '\n'))
-}
-
-// PrepareOutDir makes dir ready for a training run's outputs, before any training: it creates it, removes
-// the temporary files an interrupted write left behind, checks that it can write there, and, when fresh
-// is set, removes the outputs of an earlier run (metrics, sample grids, curves, checkpoints) so two runs
-// never mix in one metrics.jsonl. Hold the directory first (LockOutDir; Train does).
-func PrepareOutDir(dir string, fresh bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory %s: %w", dir, err)
-	}
-	stale, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
-	for _, f := range stale {
-		os.Remove(f)
-	}
-	probe, err := data.CreateTempBeside(dir, "write-check", "tmp")
-	if err != nil {
-		return fmt.Errorf("output directory %s is not writable: %w", dir, err)
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	if fresh {
-		for _, f := range RunOutputs(dir) {
-			if err := os.Remove(f); err != nil {
-				return fmt.Errorf("output directory %s: remove the earlier run's %s: %w", dir, filepath.Base(f), err)
-			}
-		}
-	}
-	return nil
-}
-
-// RunOutputs lists the files of a training run present in dir.
-func RunOutputs(dir string) []string {
-	var out []string
-	for _, name := range []string{MetricsFile, ConfigFile, CurvesFile, CheckpointFile, BestCheckpointFile, ConfusionFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			out = append(out, filepath.Join(dir, name))
-		}
-	}
-	samples, _ := filepath.Glob(filepath.Join(dir, "samples_[0-9][0-9][0-9].png"))
-	return append(out, samples...)
-}
 
 // DescribeRun states in one line what a run trains: backend, data, label count, recipe, networks,
 // dropout and budget, all read from the model and the data set themselves (the notebook prints it to
@@ -424,6 +290,6 @@ func DescribeRun(m *Model, ds *data.Dataset) string {
 		test += fmt.Sprintf(" (held apart from the labelled images: %g of each class, seed %d)", cfg.Data.HoldOut, cfg.Data.Seed)
 	}
 	return fmt.Sprintf("backend %s; %s: %d training images (%d labelled), %s, %s; %s, %s recipe, %s, %s, extra_class %v, batch %d, %d epochs",
-		DescribeBackend(m.Backend), source, ds.Train.Len(), len(ds.Labelled()), validation, test, kind, cfg.Recipe,
+		engine.DescribeBackend(m.Backend), source, ds.Train.Len(), len(ds.Labelled()), validation, test, kind, cfg.Recipe,
 		nets, dropout, cfg.Model.ExtraClass, cfg.BatchSize, cfg.Epochs)
 }

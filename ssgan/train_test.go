@@ -1,20 +1,24 @@
 package ssgan
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
+)
 
 // BestEpoch names the first epoch with the highest validation accuracy: the rule Train saves best.ssgan
 // by, so that the report and the file agree on a tie.
 func TestBestEpoch(t *testing.T) {
-	h := func(accs ...float64) []EpochMetrics {
-		var out []EpochMetrics
+	h := func(accs ...float64) []run.EpochMetrics {
+		var out []run.EpochMetrics
 		for i, a := range accs {
-			out = append(out, EpochMetrics{Epoch: i + 1, ValidAcc: a})
+			out = append(out, run.EpochMetrics{Epoch: i + 1, ValidAcc: a})
 		}
 		return out
 	}
 	for _, tc := range []struct {
 		name    string
-		history []EpochMetrics
+		history []run.EpochMetrics
 		epoch   int
 		acc     float64
 	}{
@@ -24,7 +28,7 @@ func TestBestEpoch(t *testing.T) {
 		{"tie: the first one", h(0.3, 0.6, 0.6, 0.5), 2, 0.6},
 		{"no validation set (all 0)", h(0, 0), 0, 0},
 	} {
-		if e, a := BestEpoch(tc.history); e != tc.epoch || a != tc.acc {
+		if e, a := run.BestEpoch(tc.history); e != tc.epoch || a != tc.acc {
 			t.Errorf("%s: BestEpoch = %d, %g; want %d, %g", tc.name, e, a, tc.epoch, tc.acc)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // recorder is a Watcher that writes down every call.
@@ -16,11 +17,11 @@ type recorder struct {
 	calls   []string
 	samples int
 	cancel  func(epoch, step int) // Called at each step (to interrupt the run).
-	ended   []EpochMetrics
+	ended   []run.EpochMetrics
 	err     error
 }
 
-func (r *recorder) Start(run RunInfo) {
+func (r *recorder) Start(run run.Info) {
 	r.calls = append(r.calls, fmt.Sprintf("start %d-%d x%d", run.FirstEpoch, run.Epochs, run.StepsPerEpoch))
 }
 func (r *recorder) Step(epoch, step int) {
@@ -29,13 +30,13 @@ func (r *recorder) Step(epoch, step int) {
 		r.cancel(epoch, step)
 	}
 }
-func (r *recorder) Epoch(history []EpochMetrics, samples []byte) {
+func (r *recorder) Epoch(history []run.EpochMetrics, samples []byte) {
 	r.calls = append(r.calls, fmt.Sprintf("epoch %d", len(history)))
 	if bytes.HasPrefix(samples, []byte("\x89PNG")) {
 		r.samples++
 	}
 }
-func (r *recorder) End(history []EpochMetrics, err error) {
+func (r *recorder) End(history []run.EpochMetrics, err error) {
 	r.calls = append(r.calls, "end")
 	r.ended, r.err = history, err
 }
@@ -69,10 +70,10 @@ func TestTrainWatcher(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || !errors.Is(r.err, context.Canceled) || len(r.ended) != 1 || r.calls[len(r.calls)-1] != "end" {
 		t.Fatalf("interrupted in epoch 2: Train returned %v, the watcher ended with %v and %d epochs (calls %v); want context.Canceled and 1 epoch", err, r.err, len(r.ended), r.calls)
 	}
-	if h, err := ReadMetrics(out + "/" + MetricsFile); err != nil || len(h) != 1 {
+	if h, err := run.ReadMetrics(out + "/" + run.MetricsFile); err != nil || len(h) != 1 {
 		t.Errorf("after the interruption the run folder holds %d epochs (%v), want the finished one", len(h), err)
 	}
-	if ck, err := OpenCheckpoint(out + "/" + CheckpointFile); err != nil || ck.Epoch() != 1 {
+	if ck, err := OpenCheckpoint(out + "/" + run.CheckpointFile); err != nil || ck.Epoch() != 1 {
 		t.Errorf("after the interruption the checkpoint is %v (%v), want epoch 1", ck, err)
 	}
 }

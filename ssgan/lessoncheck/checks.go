@@ -453,8 +453,12 @@ func tinyModel(b compute.Backend, supervisedOnly bool) (*ssgan.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	course, err := m.Course()
+	if err != nil {
+		return nil, err
+	}
 	for batch := range data.Batches(data.SyntheticDigits(4, 1), 4, nil, []bool{true, false, true, false}) {
-		if _, err := m.CourseStep(batch); err != nil {
+		if _, err := course.Step(batch); err != nil {
 			return nil, err
 		}
 	}

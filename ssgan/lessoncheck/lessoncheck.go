@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 var (
@@ -30,10 +31,10 @@ var (
 // tiny, and this never tries to download anything).
 func Backend() (compute.Backend, error) {
 	backendOnce.Do(func() {
-		if os.Getenv(ssgan.BackendEnv) == "" {
-			os.Setenv(ssgan.BackendEnv, "go")
+		if os.Getenv(engine.BackendEnv) == "" {
+			os.Setenv(engine.BackendEnv, "go")
 		}
-		backend, backendErr = ssgan.NewBackend(nil)
+		backend, backendErr = engine.NewBackend(nil)
 	})
 	return backend, backendErr
 }

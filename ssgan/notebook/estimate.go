@@ -36,7 +36,8 @@ func CourseEstimate(ratios []float64) {
 		}
 		return time.Since(start).Seconds() / 3
 	}
-	step := timed(func() error { _, err := m.CourseStep(b); return err })
+	course := Must(m.Course())
+	step := timed(func() error { _, err := course.Step(b); return err })
 	predict := timed(func() error { _, err := m.Predict(b); return err })
 	steps := float64((data.SVHNTrainSize + cfg.BatchSize - 1) / cfg.BatchSize)
 	train := steps * step // One epoch of the course's procedure with the GAN.

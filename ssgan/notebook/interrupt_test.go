@@ -9,16 +9,18 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // Kernel → Interrupt reaches a cell's program as SIGINT (GoNB sends it, and kills the program five seconds
 // later). Under Interruptible the program is not killed by it: training stops at the next step, and the
 // finished epochs stay in the run folder for the cells below. The signal here goes to the test itself.
 func TestInterruptKeepsFinishedEpochs(t *testing.T) {
-	if os.Getenv(ssgan.BackendEnv) == "" {
-		t.Setenv(ssgan.BackendEnv, "go") // Tiny graphs: XLA's compilation would dominate.
+	if os.Getenv(engine.BackendEnv) == "" {
+		t.Setenv(engine.BackendEnv, "go") // Tiny graphs: XLA's compilation would dominate.
 	}
-	b, err := ssgan.NewBackend(nil)
+	b, err := engine.NewBackend(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func TestInterruptKeepsFinishedEpochs(t *testing.T) {
 	out := t.TempDir()
 	ctx, stop := Interruptible()
 	defer stop()
-	history, err := ssgan.Train(ctx, m, ds, ssgan.RunOptions{OutDir: out, OnEpoch: func(e ssgan.EpochMetrics) error {
+	history, err := ssgan.Train(ctx, m, ds, ssgan.RunOptions{OutDir: out, OnEpoch: func(e run.EpochMetrics) error {
 		if e.Epoch == 1 {
 			if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 				return err
@@ -50,11 +52,11 @@ func TestInterruptKeepsFinishedEpochs(t *testing.T) {
 	if !Interrupted(err) || len(history) != 1 {
 		t.Fatalf("SIGINT after epoch 1: Train returned %d epochs and %v, want 1 and an interruption", len(history), err)
 	}
-	kept, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	kept, err := run.ReadMetrics(filepath.Join(out, run.MetricsFile))
 	if err != nil || len(kept) != 1 {
 		t.Fatalf("the run folder keeps %d epochs (%v), want 1", len(kept), err)
 	}
-	ck, err := ssgan.OpenCheckpoint(filepath.Join(out, ssgan.CheckpointFile))
+	ck, err := ssgan.OpenCheckpoint(filepath.Join(out, run.CheckpointFile))
 	if err != nil || ck.Epoch() != 1 {
 		t.Fatalf("checkpoint after the interruption: %v (%v), want epoch 1", ck, err)
 	}

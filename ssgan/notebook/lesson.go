@@ -12,7 +12,9 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 	"github.com/ssgan-go/ssgan-go/ssgan/presets"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // What the lesson's notebooks do besides the model: pick a backend and a run size, get and load the data,
@@ -41,7 +43,7 @@ var (
 // Backend is the notebooks' GoMLX backend: XLA (on the GPU if there is one) when a plugin is installed,
 // else GoMLX's pure-Go one; GOMLX_BACKEND in the kernel's environment overrides the choice.
 func Backend() compute.Backend {
-	backendOnce.Do(func() { theBackend = Must(ssgan.NewBackend(nil)) })
+	backendOnce.Do(func() { theBackend = Must(engine.NewBackend(nil)) })
 	return theBackend
 }
 
@@ -64,7 +66,7 @@ func Setting() string {
 	case smoke:
 		return Quick
 	}
-	if ssgan.IsAccelerator(Backend()) {
+	if engine.IsAccelerator(Backend()) {
 		return Course
 	}
 	return Quick
@@ -188,8 +190,8 @@ func Train(m *ssgan.Model, ds *data.Dataset, opt ssgan.RunOptions, panel *Panel)
 }
 
 // History returns the per-epoch metrics of the run in dir.
-func History(dir string) []ssgan.EpochMetrics {
-	return Must(ssgan.ReadMetrics(filepath.Join(dir, ssgan.MetricsFile)))
+func History(dir string) []run.EpochMetrics {
+	return Must(run.ReadMetrics(filepath.Join(dir, run.MetricsFile)))
 }
 
 // FinalTest returns the last epoch's test accuracy of the run in dir.

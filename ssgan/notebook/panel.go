@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
-
-	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/report"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // Panel shows a training run live in the running cell (pass it as ssgan.RunOptions.Watch): a progress
@@ -24,13 +24,13 @@ type Panel struct {
 	Title string
 	// Beside are finished runs whose test accuracy is drawn into the accuracy axes with this run's (the
 	// labels-only run beside the GAN run it is compared with).
-	Beside []ssgan.Curve
+	Beside []report.Curve
 	// Every is the least time between two updates of the progress line (default 250 ms).
 	Every time.Duration
 
 	on                   bool
 	progressID, figureID string
-	run                  ssgan.RunInfo
+	run                  run.Info
 	started, lastDraw    time.Time
 	stepsDone            int           // Steps finished in this run.
 	stepTime             time.Duration // Time in steps, from each epoch's second step on (the first compiles).
@@ -46,8 +46,8 @@ func NewPanel(title string) *Panel {
 	return &Panel{Title: title, on: gonbui.IsNotebook}
 }
 
-// Start implements ssgan.Watcher.
-func (p *Panel) Start(run ssgan.RunInfo) {
+// Start implements run.Watcher.
+func (p *Panel) Start(run run.Info) {
 	p.run, p.started = run, time.Now()
 	if !p.on {
 		return
@@ -57,7 +57,7 @@ func (p *Panel) Start(run ssgan.RunInfo) {
 	p.draw(fmt.Sprintf("starting: epochs %d to %d, %d steps each; the first step compiles the step's graph", run.FirstEpoch, run.Epochs, run.StepsPerEpoch), 0)
 }
 
-// Step implements ssgan.Watcher.
+// Step implements run.Watcher.
 func (p *Panel) Step(epoch, step int) {
 	now := time.Now()
 	p.stepsDone++
@@ -92,8 +92,8 @@ func (p *Panel) timeLeft(epoch, step int, per time.Duration) time.Duration {
 	return left
 }
 
-// Epoch implements ssgan.Watcher.
-func (p *Panel) Epoch(history []ssgan.EpochMetrics, samples []byte) {
+// Epoch implements run.Watcher.
+func (p *Panel) Epoch(history []run.EpochMetrics, samples []byte) {
 	p.epochsDone++
 	if samples != nil {
 		p.samples = samples
@@ -105,8 +105,8 @@ func (p *Panel) Epoch(history []ssgan.EpochMetrics, samples []byte) {
 	p.epochEnds += time.Since(p.lastStep) // Evaluation, samples, checkpoint and these figures.
 }
 
-// End implements ssgan.Watcher: the progress line says how the run ended; the figures stay.
-func (p *Panel) End(history []ssgan.EpochMetrics, err error) {
+// End implements run.Watcher: the progress line says how the run ended; the figures stay.
+func (p *Panel) End(history []run.EpochMetrics, err error) {
 	if !p.on {
 		return
 	}
@@ -143,16 +143,16 @@ func (p *Panel) drawProgress(line string, fraction float64) {
 }
 
 // drawFigures shows the curves so far and the newest samples.
-func (p *Panel) drawFigures(history []ssgan.EpochMetrics) {
+func (p *Panel) drawFigures(history []run.EpochMetrics) {
 	gonbui.UpdateHTML(p.figureID, p.figuresHTML(history))
 }
 
 // figuresHTML renders the curves so far and the newest samples; a figure that fails to render is named in
 // its place (the run goes on).
-func (p *Panel) figuresHTML(history []ssgan.EpochMetrics) string {
+func (p *Panel) figuresHTML(history []run.EpochMetrics) string {
 	var b strings.Builder
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
-	curves, err := ssgan.LearningCurvesBeside(history, p.run, p.Beside)
+	curves, err := report.LearningCurvesBeside(history, p.run, p.Beside)
 	if err != nil {
 		fmt.Fprintf(&b, "<div>curves: %s</div>", html.EscapeString(err.Error()))
 	} else {

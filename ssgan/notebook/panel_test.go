@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/report"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 func TestProgressHTML(t *testing.T) {
@@ -33,7 +34,7 @@ func TestRoughly(t *testing.T) {
 // The time left counts the steps still to run at the timed step time, and one end-of-epoch (evaluation,
 // samples, checkpoint) per epoch not yet ended, at the mean of the finished ones.
 func TestTimeLeft(t *testing.T) {
-	p := &Panel{run: ssgan.RunInfo{FirstEpoch: 1, Epochs: 3, StepsPerEpoch: 10}, epochsDone: 1, epochEnds: 2 * time.Second}
+	p := &Panel{run: run.Info{FirstEpoch: 1, Epochs: 3, StepsPerEpoch: 10}, epochsDone: 1, epochEnds: 2 * time.Second}
 	if got, want := p.timeLeft(2, 5, 100*time.Millisecond), 15*100*time.Millisecond+2*2*time.Second; got != want {
 		t.Errorf("time left in epoch 2 step 5 = %v, want %v", got, want)
 	}
@@ -46,11 +47,11 @@ func TestTimeLeft(t *testing.T) {
 // Outside a notebook the panel follows the run but draws nothing (and so renders no figure).
 func TestPanelOutsideNotebook(t *testing.T) {
 	p := NewPanel("run")
-	p.Start(ssgan.RunInfo{FirstEpoch: 1, Epochs: 1, StepsPerEpoch: 2})
+	p.Start(run.Info{FirstEpoch: 1, Epochs: 1, StepsPerEpoch: 2})
 	p.Step(1, 1)
 	p.Step(1, 2)
-	p.Epoch([]ssgan.EpochMetrics{{Epoch: 1}}, []byte("\x89PNG"))
-	p.End([]ssgan.EpochMetrics{{Epoch: 1}}, nil)
+	p.Epoch([]run.EpochMetrics{{Epoch: 1}}, []byte("\x89PNG"))
+	p.End([]run.EpochMetrics{{Epoch: 1}}, nil)
 	if p.on || p.progressID != "" || !p.lastDraw.IsZero() || p.timedSteps != 1 {
 		t.Errorf("outside a notebook: on %v, display id %q, last drawn %v, timed steps %d; want off, none, never, 1", p.on, p.progressID, p.lastDraw, p.timedSteps)
 	}
@@ -67,11 +68,11 @@ func TestInterrupted(t *testing.T) {
 // What the panel adds to a run in a notebook: its figures once per epoch (the progress line, a few hundred
 // bytes of HTML, at most four times a second). Per epoch of a 15-epoch run with a sample grid.
 func BenchmarkPanelFigures(b *testing.B) {
-	history := make([]ssgan.EpochMetrics, 15)
+	history := make([]run.EpochMetrics, 15)
 	for i := range history {
-		history[i] = ssgan.EpochMetrics{Epoch: i + 1, TrainAcc: 0.05 * float64(i), TestAcc: 0.04 * float64(i), DLoss: 2 - 0.1*float64(i), GLoss: 0.1}
+		history[i] = run.EpochMetrics{Epoch: i + 1, TrainAcc: 0.05 * float64(i), TestAcc: 0.04 * float64(i), DLoss: 2 - 0.1*float64(i), GLoss: 0.1}
 	}
-	grid := ssgan.EncodePNG(ssgan.SampleGrid(make([]float32, 50*32*32*3), data.SVHNShape, 5, 10))
+	grid := report.EncodePNG(report.SampleGrid(make([]float32, 50*32*32*3), data.SVHNShape, 5, 10))
 	p := &Panel{Title: "bench", samples: grid}
 	for b.Loop() {
 		if len(p.figuresHTML(history)) == 0 {

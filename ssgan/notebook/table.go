@@ -6,6 +6,7 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/experiment"
 )
 
 // SettingsTable prints the lesson's settings beside the course's: this run's course procedure (this) and
@@ -77,7 +78,7 @@ func SettingsTable(this, paper ssgan.TrainConfig, ds *data.Dataset, synthetic bo
 // folder (recorded/<file>).
 func recordedRun(dir, file, config string) string {
 	name := filepath.Join(filepath.Base(dir), file)
-	rep, err := ssgan.ReadReport(filepath.Join(dir, file))
+	rep, err := experiment.ReadReport(filepath.Join(dir, file))
 	if err != nil {
 		return "no recorded run: " + err.Error()
 	}

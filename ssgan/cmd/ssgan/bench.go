@@ -10,6 +10,7 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 // bench times training steps on one generated batch. The first step compiles the graph and initialises
@@ -44,8 +45,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for b := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(cfg.Seed, 0)), mask) {
 		batch = b
 	}
+	course, err := m.Course()
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	if _, err := untilDone(ctx, func() (ssgan.StepResult, error) { return m.CourseStep(batch) }); err != nil {
+	if _, err := untilDone(ctx, func() (ssgan.StepResult, error) { return course.Step(batch) }); err != nil {
 		return err
 	}
 	first := time.Since(start)
@@ -54,7 +59,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted after %d of %d timed steps", i, *steps)
 		}
-		if _, err := m.CourseStep(batch); err != nil {
+		if _, err := course.Step(batch); err != nil {
 			return err
 		}
 	}
@@ -65,7 +70,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "ssgan bench: backend %s, %s, d_size %d, g_size %d, batch %d: first step %.2fs, of "+
 		"which compilation and initialisation ≈ %.2fs; then %.3fs/step, %.2f steps/s, %.0f images/s; one %d-image SVHN epoch ≈ %.1f min\n",
-		ssgan.DescribeBackend(backend), what, cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, first.Seconds(),
+		engine.DescribeBackend(backend), what, cfg.Model.DSize, cfg.Model.GSize, cfg.BatchSize, first.Seconds(),
 		first.Seconds()-per, per, 1/per, float64(cfg.BatchSize)/per, data.SVHNTrainSize,
 		per*float64((data.SVHNTrainSize+cfg.BatchSize-1)/cfg.BatchSize)/60)
 	return nil

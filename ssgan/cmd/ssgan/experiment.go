@@ -12,13 +12,15 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
+	"github.com/ssgan-go/ssgan-go/ssgan/experiment"
 )
 
-// experiment trains several configurations over several seeds on a fixed split of one SVHN-layout file
+// experimentCommand trains several configurations over several seeds on a fixed split of one SVHN-layout file
 // (the first -pool images to train on, with -labels balanced labels drawn once, the rest held apart for
 // evaluation), MNIST's official split, or a folder of images (-data_dir: its test/ or held-apart images),
 // and writes experiment.json, experiment.md and experiment.png.
-func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func experimentCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := ssgan.DefaultConfig("", "", "")
 	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
 	dataFile := fs.String("data_file", "", "SVHN-layout .mat file to split (required for svhn)")
@@ -65,7 +67,7 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		seeds = append(seeds, v)
 	}
-	exp := ssgan.Experiment{Configs: map[string]ssgan.TrainConfig{}, Seeds: seeds}
+	exp := experiment.Experiment{Configs: map[string]ssgan.TrainConfig{}, Seeds: seeds}
 	for _, name := range strings.Split(*configList, ",") {
 		c := cfg
 		switch name = strings.TrimSpace(name); name {
@@ -110,13 +112,13 @@ func experiment(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		exp.Configs[name] = c
 	}
 	if *splitOnly {
-		return ssgan.WriteSplit(filepath.Join(*outDir, ssgan.SplitFile), ds)
+		return experiment.WriteSplit(filepath.Join(*outDir, experiment.SplitFile), ds)
 	}
-	backend, err := ssgan.NewBackend(stderr)
+	backend, err := engine.NewBackend(stderr)
 	if err != nil {
 		return err
 	}
-	rep, err := ssgan.RunExperiment(ctx, backend, ds, exp, *outDir, "ssgan experiment "+strings.Join(args, " "),
+	rep, err := experiment.Run(ctx, backend, ds, exp, *outDir, "ssgan experiment "+strings.Join(args, " "),
 		fmt.Sprintf("%s: %d training images (%d labelled), %d held apart", what, ds.Train.Len(), len(ds.Labelled()), ds.Test.Len()), stdout)
 	if err != nil {
 		return err
@@ -131,23 +133,23 @@ func mergeExperiments(spec, outDir string, stdout io.Writer) error {
 		return usageError{errors.New("-out is required")}
 	}
 	var labels []string
-	var reports []*ssgan.ExperimentReport
+	var reports []*experiment.Report
 	for _, item := range strings.Split(spec, ",") {
 		label, dir, ok := strings.Cut(strings.TrimSpace(item), "=")
 		if !ok || label == "" || dir == "" {
 			return usageError{fmt.Errorf("-merge %q: want LABEL=DIR,LABEL=DIR", spec)}
 		}
-		rep, err := ssgan.ReadReport(filepath.Join(dir, "experiment.json"))
+		rep, err := experiment.ReadReport(filepath.Join(dir, "experiment.json"))
 		if err != nil {
 			return err
 		}
 		labels, reports = append(labels, label), append(reports, rep)
 	}
-	rep, err := ssgan.MergeReports(labels, reports)
+	rep, err := experiment.MergeReports(labels, reports)
 	if err != nil {
 		return err
 	}
-	if err := ssgan.WriteReport(rep, outDir); err != nil {
+	if err := experiment.WriteReport(rep, outDir); err != nil {
 		return err
 	}
 	fmt.Fprint(stdout, rep.Markdown())

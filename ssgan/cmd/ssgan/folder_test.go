@@ -10,6 +10,7 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // wordFolder writes a folder of generated digits 1, 4 and 7 as three classes named by words: labelled
@@ -69,7 +70,7 @@ func TestFolderTrainEvalPredict(t *testing.T) {
 			if !regexp.MustCompile(`per class:  four: [0-9.]+ \(20\)  one: [0-9.]+ \(20\)  seven: [0-9.]+ \(20\)`).MatchString(evalOut) {
 				t.Errorf("eval lacks the per-class line by name:\n%s", evalOut)
 			}
-			for _, name := range []string{ssgan.ConfusionFile, ssgan.BestCheckpointFile, "eval_confusion.png"} {
+			for _, name := range []string{run.ConfusionFile, run.BestCheckpointFile, "eval_confusion.png"} {
 				if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 					t.Errorf("missing %s", name)
 				}

@@ -33,12 +33,15 @@ import (
 
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 	"github.com/ssgan-go/ssgan-go/ssgan/presets"
+	"github.com/ssgan-go/ssgan-go/ssgan/report"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 func main() {
 	tuneMalloc()
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runCommand(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 const usage = `usage: ssgan <command> [flags]
@@ -68,7 +71,7 @@ Run "ssgan <command> -h" for a command's flags, grouped by purpose.
 // usageError is a bad command line: exit status 2.
 type usageError struct{ error }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func runCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -84,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "bench":
 		err = bench(ctx, args[1:], stdout, stderr)
 	case "experiment":
-		err = experiment(ctx, args[1:], stdout, stderr)
+		err = experimentCommand(ctx, args[1:], stdout, stderr)
 	case "predict":
 		err = predict(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -304,7 +307,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// A run that is refused must not touch -out: a run training there or an earlier run's outputs are
 	// refused before any data is loaded (and again by Train, which holds -out, for a run started
 	// meanwhile); the data is loaded and checked before Train creates or clears -out.
-	if err := ssgan.CheckOutDirFree(*outDir); err != nil && (!*force || !errors.Is(err, ssgan.ErrEarlierRun)) {
+	if err := run.CheckOutDirFree(*outDir); err != nil && (!*force || !errors.Is(err, run.ErrEarlierRun)) {
 		return earlierRun(err)
 	}
 	ds, err := data.LoadDataset(ctx, *dataDir, cfg.Data, !*noDownload, stderr)
@@ -326,9 +329,9 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	last := history[len(history)-1]
-	if best, acc := ssgan.BestEpoch(history); best > 0 {
+	if best, acc := run.BestEpoch(history); best > 0 {
 		fmt.Fprintf(stdout, "ssgan: last epoch %d: %s (validation %.4f); best validation accuracy %.4f at epoch %d: %s\n",
-			last.Epoch, ssgan.CheckpointFile, last.ValidAcc, acc, best, ssgan.BestCheckpointFile)
+			last.Epoch, run.CheckpointFile, last.ValidAcc, acc, best, run.BestCheckpointFile)
 	}
 	return nil
 }
@@ -355,7 +358,7 @@ func resumeRun(ctx context.Context, fs *flag.FlagSet, outDir, dataDir string, do
 	case len(changing) > 0:
 		return usageError{fmt.Errorf("-resume continues the run in %s with the configuration of its checkpoint: %s would change it (with -resume only -epochs, -data and -no_download may be given)", outDir, strings.Join(changing, ", "))}
 	}
-	path := filepath.Join(outDir, ssgan.CheckpointFile) // Train holds outDir, and checks it against the checkpoint's epoch.
+	path := filepath.Join(outDir, run.CheckpointFile) // Train holds outDir, and checks it against the checkpoint's epoch.
 	ck, err := ssgan.OpenCheckpoint(path)
 	if err != nil {
 		return fmt.Errorf("nothing to resume in %s: %w", outDir, err)
@@ -430,7 +433,7 @@ func eval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, err := untilDone(ctx, func() (ssgan.Confusion, error) { return m.ConfusionMatrix(test, m.Config.BatchSize) })
+	c, err := untilDone(ctx, func() (report.Confusion, error) { return m.ConfusionMatrix(test, m.Config.BatchSize) })
 	if err != nil {
 		return err
 	}
@@ -494,7 +497,7 @@ func untilDone[T any](ctx context.Context, work func() (T, error)) (T, error) {
 
 // newModel picks the backend (saying so on stderr when it falls back to pure Go) and builds the model.
 func newModel(cfg ssgan.TrainConfig, stderr io.Writer) (*ssgan.Model, error) {
-	backend, err := ssgan.NewBackend(stderr)
+	backend, err := engine.NewBackend(stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -503,7 +506,7 @@ func newModel(cfg ssgan.TrainConfig, stderr io.Writer) (*ssgan.Model, error) {
 
 // checkpointModel picks the backend as newModel does and rebuilds the checkpoint's model on it.
 func checkpointModel(ck *ssgan.Checkpoint, stderr io.Writer) (*ssgan.Model, error) {
-	backend, err := ssgan.NewBackend(stderr)
+	backend, err := engine.NewBackend(stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -522,7 +525,7 @@ func isTerminal(w io.Writer) bool {
 // runEnded is how a training command ends: an interrupt says which epoch the checkpoint holds (start
 // epochs were trained before this command, when it resumed), another error is returned as it is, and a
 // finished run prints its final test accuracy (how is what it measured).
-func runEnded(start int, history []ssgan.EpochMetrics, err error, outDir string, cfg ssgan.TrainConfig, stdout io.Writer) error {
+func runEnded(start int, history []run.EpochMetrics, err error, outDir string, cfg ssgan.TrainConfig, stdout io.Writer) error {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return interrupted(start+len(history), outDir)
@@ -539,7 +542,7 @@ func runEnded(start int, history []ssgan.EpochMetrics, err error, outDir string,
 
 // earlierRun adds to a refusal of an -out that holds a run what to do about it.
 func earlierRun(err error) error {
-	if errors.Is(err, ssgan.ErrEarlierRun) {
+	if errors.Is(err, run.ErrEarlierRun) {
 		return fmt.Errorf("%w: choose another -out, or add -force to replace it", err)
 	}
 	return err

@@ -22,17 +22,19 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 func init() {
-	if os.Getenv(ssgan.BackendEnv) == "" {
-		os.Setenv(ssgan.BackendEnv, "go") // Tests never try to download XLA.
+	if os.Getenv(engine.BackendEnv) == "" {
+		os.Setenv(engine.BackendEnv, "go") // Tests never try to download XLA.
 	}
 }
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
+	code = runCommand(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -91,7 +93,7 @@ func TestTrainThenEval(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, name := range []string{ssgan.MetricsFile, ssgan.CurvesFile, ssgan.CheckpointFile, "samples_001.png", "samples_002.png"} {
+	for _, name := range []string{run.MetricsFile, run.CurvesFile, run.CheckpointFile, "samples_001.png", "samples_002.png"} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("missing output %s", name)
 		}
@@ -115,20 +117,20 @@ func TestTrainThenEval(t *testing.T) {
 	if !regexp.MustCompile(`per class:(  \d: [0-9.]+ \(\d+\)){10}`).MatchString(evalOut) {
 		t.Errorf("eval lacks the per-digit line:\n%s", evalOut)
 	}
-	for _, name := range []string{"eval_confusion.png", ssgan.ConfusionFile, ssgan.BestCheckpointFile} {
+	for _, name := range []string{"eval_confusion.png", run.ConfusionFile, run.BestCheckpointFile} {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("missing %s (%v)", name, err)
 		}
 	}
-	metrics, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	metrics, err := run.ReadMetrics(filepath.Join(out, run.MetricsFile))
 	if err != nil || len(metrics) != 2 || metrics[0].ValidAcc <= 0 {
 		t.Fatalf("metrics without valid_acc: %+v %v", metrics, err)
 	}
-	best, _ := ssgan.BestEpoch(metrics)
-	if !strings.Contains(stdout, fmt.Sprintf("at epoch %d: %s", best, ssgan.BestCheckpointFile)) {
+	best, _ := run.BestEpoch(metrics)
+	if !strings.Contains(stdout, fmt.Sprintf("at epoch %d: %s", best, run.BestCheckpointFile)) {
 		t.Errorf("the final report does not name the best epoch %d:\n%s", best, stdout)
 	}
-	code, evalOut, stderr = runCLI("eval", "-ckpt", filepath.Join(out, ssgan.BestCheckpointFile), "-data", dir, "-confusion", "-")
+	code, evalOut, stderr = runCLI("eval", "-ckpt", filepath.Join(out, run.BestCheckpointFile), "-data", dir, "-confusion", "-")
 	if code != 0 || !strings.Contains(evalOut, fmt.Sprintf("(epoch %d)", best)) {
 		t.Errorf("eval of best.ssgan: exit %d, %q, %s", code, evalOut, stderr)
 	}
@@ -153,7 +155,7 @@ func TestTrainRefusesToMixRuns(t *testing.T) {
 	if code, _, stderr := runCLI(append(args, "-force")...); code != 0 {
 		t.Fatalf("-force: exit %d: %s", code, stderr)
 	}
-	metrics, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	metrics, err := run.ReadMetrics(filepath.Join(out, run.MetricsFile))
 	if err != nil || len(metrics) != 1 {
 		t.Errorf("after -force, metrics.jsonl holds %d epochs (%v), want the new run's 1", len(metrics), err)
 	}
@@ -231,7 +233,7 @@ func TestMNISTTrainAndExperiment(t *testing.T) {
 	if !strings.Contains(stdout, "improved recipe") || !strings.Contains(stdout, "final test accuracy") {
 		t.Errorf("train output: %s", stdout)
 	}
-	for _, name := range []string{ssgan.MetricsFile, ssgan.CurvesFile, ssgan.CheckpointFile, "samples_002.png"} {
+	for _, name := range []string{run.MetricsFile, run.CurvesFile, run.CheckpointFile, "samples_002.png"} {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("output %s missing or empty (%v)", name, err)
 		}
@@ -266,12 +268,12 @@ func TestEvalReproducesExperimentRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("experiment: exit %d: %s", code, stderr)
 	}
-	run := filepath.Join(out, "supervised_only_seed1")
-	metrics, err := ssgan.ReadMetrics(filepath.Join(run, ssgan.MetricsFile))
+	runDir := filepath.Join(out, "supervised_only_seed1")
+	metrics, err := run.ReadMetrics(filepath.Join(runDir, run.MetricsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, evalOut, stderr := runCLI("eval", "-ckpt", run)
+	code, evalOut, stderr := runCLI("eval", "-ckpt", runDir)
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, stderr)
 	}
@@ -370,7 +372,7 @@ func TestPredict(t *testing.T) {
 
 func mustBackend(t *testing.T) compute.Backend {
 	t.Helper()
-	b, err := ssgan.NewBackend(nil)
+	b, err := engine.NewBackend(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +398,7 @@ func TestConvImprovedTrainThenEval(t *testing.T) {
 // real, separate processes.
 func TestMain(m *testing.M) {
 	if os.Getenv("SSGAN_TEST_AS_CLI") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(runCommand(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
@@ -432,7 +434,7 @@ func TestConcurrentTrainsIntoOneOut(t *testing.T) {
 	if refused != 1 {
 		t.Fatalf("%d runs refused, want 1:\n%s\n---\n%s", refused, outputs[0].String(), outputs[1].String())
 	}
-	history, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	history, err := run.ReadMetrics(filepath.Join(out, run.MetricsFile))
 	if err != nil || len(history) != 3 {
 		t.Fatalf("metrics: %v, %d epochs; want 3", err, len(history))
 	}
@@ -477,12 +479,12 @@ func TestResume(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "resuming "+out+" after epoch 1 of 3") {
 		t.Fatalf("resume: exit %d: %s %s", code, stdout, stderr)
 	}
-	history, err := ssgan.ReadMetrics(filepath.Join(out, ssgan.MetricsFile))
+	history, err := run.ReadMetrics(filepath.Join(out, run.MetricsFile))
 	if err != nil || len(history) != 3 || history[2].Epoch != 3 {
 		t.Errorf("metrics after the resume: %v, %+v", err, history)
 	}
 	// A checkpoint in the earlier format evaluates but does not resume.
-	ck := filepath.Join(out, ssgan.CheckpointFile)
+	ck := filepath.Join(out, run.CheckpointFile)
 	raw, err := os.ReadFile(ck)
 	if err != nil {
 		t.Fatal(err)

@@ -4,11 +4,11 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 // tuneMalloc runs the command again, at once, with glibc's allocator set up for XLA (see
-// ssgan.MallocTunables): glibc reads GLIBC_TUNABLES only when a process starts. It does nothing when
+// engine.MallocTunables): glibc reads GLIBC_TUNABLES only when a process starts. It does nothing when
 // GLIBC_TUNABLES is already set (by us, or by the user on purpose), and carries on untuned if the
 // re-execution fails.
 func tuneMalloc() {
@@ -19,5 +19,5 @@ func tuneMalloc() {
 	if err != nil {
 		return
 	}
-	_ = syscall.Exec(exe, os.Args, append(os.Environ(), "GLIBC_TUNABLES="+ssgan.MallocTunables))
+	_ = syscall.Exec(exe, os.Args, append(os.Environ(), "GLIBC_TUNABLES="+engine.MallocTunables))
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ssgan-go/ssgan-go/ssgan"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 // The command re-executes itself once, with GLIBC_TUNABLES set, and leaves a user's own setting alone.
@@ -21,7 +21,7 @@ func TestTuneMallocReexecutesOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name, preset, want string
 	}{
-		{"unset", "", ssgan.MallocTunables},
+		{"unset", "", engine.MallocTunables},
 		{"the user's own", "glibc.malloc.arena_max=4", "glibc.malloc.arena_max=4"},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestTuneMallocReexecutesOnce$")

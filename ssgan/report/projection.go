@@ -1,76 +1,22 @@
-package ssgan
+package report
 
 import (
 	"fmt"
 	"image/color"
 	"math"
 
-	"github.com/gomlx/gomlx/core/tensors"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // What the unlabelled images did to the discriminator, in a picture: its features (the pooled last layer
 // that the class logits read and that feature matching compares) of test images, projected onto their
 // two principal components, one colour per class, with generated images' features in grey on the same
 // axes. A nearest-centroid score says in a number how well the classes separate.
-
-// Features returns the discriminator's features of the images, [n][F], with the test weights (the
-// improved recipe's averages), dropout and noise off and the stored batch-norm statistics.
-func (m *Model) Features(im *data.Images) ([][]float32, error) {
-	var rows [][]float32
-	err := m.withTestWeights(func() error {
-		for b := range data.BatchesIn(im, m.Config.BatchSize, nil, nil, m.net.pixels) {
-			out, err := call(m.features, imagesTensor(b))
-			if err != nil {
-				return err
-			}
-			rows = append(rows, splitRows(tensors.MustCopyFlatData[float32](out[0]), b.Size)...)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("features: %w", err)
-	}
-	return rows, nil
-}
-
-// GeneratedFeatures returns the discriminator's features of n images from the generator (noise from
-// seed), as Features does for real ones.
-func (m *Model) GeneratedFeatures(n int, seed uint64) ([][]float32, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("features of generated images: %d images; want at least 1", n)
-	}
-	px, err := m.Generate(m.net.fixedNoise(n, m.Config.Model.ZDim, seed)) // The noise this generator trains on.
-	if err != nil {
-		return nil, err
-	}
-	s := m.InputShape()
-	var out []*tensors.Tensor
-	err = m.withTestWeights(func() (err error) {
-		out, err = call(m.features, tensors.FromFlatDataAndDimensions(px, n, s.Height, s.Width, s.Channels))
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("features of generated images: %w", err)
-	}
-	return splitRows(tensors.MustCopyFlatData[float32](out[0]), n), nil
-}
-
-func splitRows(flat []float32, n int) [][]float32 {
-	f := len(flat) / n
-	rows := make([][]float32, n)
-	for i := range rows {
-		rows[i] = flat[i*f : (i+1)*f]
-	}
-	return rows
-}
 
 // Projection is real images' features on their first two principal components, and generated images'
 // features on the same axes.

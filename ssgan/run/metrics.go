@@ -1,8 +1,11 @@
-package ssgan
+package run
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,7 +25,7 @@ type EpochMetrics struct {
 	StepsPerSecond float64 `json:"steps_per_second"`
 	Steps          int     `json:"steps"`
 	LearningRate   float64 `json:"learning_rate"` // The rate used during this epoch.
-	// Of the epoch's sample grid (see samplestats.go); absent for the supervised-only baseline.
+	// Of the epoch's sample grid (see ssgan/report/samplestats.go); absent for the supervised-only baseline.
 	SampleNeighbourDiff float64 `json:"sample_neighbour_diff,omitempty"`
 	SampleSpread        float64 `json:"sample_spread,omitempty"`
 }
@@ -64,4 +67,55 @@ func ReadMetrics(path string) ([]EpochMetrics, error) {
 		out = append(out, em)
 	}
 	return out, nil
+}
+
+// BestEpoch returns the epoch with the best validation accuracy and that accuracy (0, 0 without any).
+func BestEpoch(history []EpochMetrics) (epoch int, acc float64) {
+	for _, h := range history {
+		if h.ValidAcc > acc {
+			epoch, acc = h.Epoch, h.ValidAcc
+		}
+	}
+	return epoch, acc
+}
+
+// AppendMetrics appends one epoch's line to dir's metrics.jsonl.
+func AppendMetrics(dir string, em EpochMetrics) error {
+	line, _ := json.Marshal(em)
+	f, err := os.OpenFile(filepath.Join(dir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	_, err = f.Write(append(line, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	return nil
+}
+
+// ResumeMetrics returns the metrics of the first epochs epochs of the run in dir, and rewrites its
+// metrics.jsonl to hold exactly those: an epoch whose line was written but whose checkpoint was not (a
+// crash between the two) is trained again rather than recorded twice.
+func ResumeMetrics(dir string, epochs int) ([]EpochMetrics, error) {
+	path := filepath.Join(dir, MetricsFile)
+	history, err := ReadMetrics(path)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	if len(history) < epochs {
+		return nil, fmt.Errorf("resume: %s holds %d epochs but the checkpoint %d: the run's outputs do not belong together", path, len(history), epochs)
+	}
+	history = history[:epochs]
+	var buf bytes.Buffer
+	for i, em := range history {
+		if em.Epoch != i+1 {
+			return nil, fmt.Errorf("resume: %s: line %d is epoch %d, want %d", path, i+1, em.Epoch, i+1)
+		}
+		line, _ := json.Marshal(em)
+		buf.Write(append(line, '\n'))
+	}
+	return history, data.WriteFileAtomic(path, buf.Bytes())
 }

@@ -1,4 +1,4 @@
-package ssgan
+package report
 
 import "github.com/ssgan-go/ssgan-go/ssgan/data"
 

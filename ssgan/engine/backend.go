@@ -1,4 +1,4 @@
-package ssgan
+package engine
 
 import (
 	"fmt"
@@ -43,7 +43,7 @@ func NewBackend(w io.Writer) (compute.Backend, error) {
 		}
 	}
 	if config, ok := os.LookupEnv(BackendEnv); ok && config != "" {
-		b, err := newBackend(config)
+		b, err := Open(config)
 		if err != nil {
 			return nil, fmt.Errorf("%s=%q: %s; fix it, or unset %s to fall back to %s", BackendEnv, config,
 				firstLine(err.Error()), BackendEnv, fallbackName())
@@ -57,7 +57,7 @@ func NewBackend(w io.Writer) (compute.Backend, error) {
 		if i == plan.firstCPU && plan.gpuNote != "" {
 			say("%s (%s)", plan.gpuNote, strings.Join(why, "; "))
 		}
-		b, err := newBackend(c.config)
+		b, err := Open(c.config)
 		if err != nil {
 			why = append(why, c.what+": "+firstLine(err.Error()))
 			continue
@@ -193,7 +193,9 @@ func DescribeBackend(b compute.Backend) string {
 // (0.85 vs 0.90 s per course-size step on 2 cores).
 const goBackendConfig = "go:parallelism=-1"
 
-func newBackend(config string) (b compute.Backend, err error) {
+// Open starts the backend a configuration string names ("go", "xla:cpu", "xla:/path/plugin.so"), with a
+// panic of its constructor returned as an error.
+func Open(config string) (b compute.Backend, err error) {
 	defer func() { // The backend constructors panic on some failures.
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
@@ -227,33 +229,6 @@ func IsAccelerator(b compute.Backend) bool {
 	d := strings.ToLower(b.Description())
 	return strings.HasPrefix(d, "xla") && (strings.Contains(d, "cuda") || strings.Contains(d, "rocm") || strings.Contains(d, "tpu"))
 }
-
-// ConvEnv overrides the convolution implementation for measurements: "native" or "im2col".
-const ConvEnv = "SSGAN_CONV"
-
-// useNativeConv is the one place that picks how Conv2D computes a convolution of an h-row input.
-//
-// GoMLX's pure-Go backend runs its native convolution about ten times slower than im2col (strided slices
-// and one matrix multiply), so there it is always im2col. On XLA we measured (course size, XLA CPU):
-// im2col 0.254 s/step, native everywhere 0.310, native for stride-1 convolutions of maps of 16x16 or
-// more 0.231. The small maps of the discriminator run faster as one matrix multiply; the generator's
-// last, large convolution runs faster as XLA's own.
-func useNativeConv(b compute.Backend, h, stride int) bool {
-	switch os.Getenv(ConvEnv) {
-	case "native":
-		return true
-	case "im2col":
-		return false
-	}
-	return b != nil && b.Name() == "xla" && stride == 1 && h >= 16
-}
-
-// useSlopeLeakyReLU is the one place that picks how LeakyReLU is written: as x times a constant slope on
-// the pure-Go backend, where that measured 5-11% faster per course-size SSGAN step than max(x, alpha*x)
-// (each op is its own pass there, and max's gradient takes several); as max on XLA, where the slope form
-// measured 5% slower per supervised-only step (0.0645 vs 0.0615 s, four alternating pairs) and no
-// different per SSGAN step.
-func useSlopeLeakyReLU(b compute.Backend) bool { return b == nil || b.Name() != "xla" }
 
 // MallocTunables is the GLIBC_TUNABLES setting that the CLI (and the set-up, for the notebook kernel) runs
 // under: glibc keeps the memory that XLA frees instead of handing it back to the kernel.

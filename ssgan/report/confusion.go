@@ -1,4 +1,4 @@
-package ssgan
+package report
 
 import (
 	"fmt"
@@ -9,8 +9,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/ssgan-go/ssgan-go/ssgan/data"
 )
 
 // Confusion counts test images by true class (row) and predicted class (column), for any number of
@@ -63,59 +61,6 @@ func (c *Confusion) Accuracy() float64 {
 		return 0
 	}
 	return float64(right) / float64(total)
-}
-
-// ConfusionMatrix classifies im in batches with the test weights and counts the answers.
-func (m *Model) ConfusionMatrix(im *data.Images, batchSize int) (c Confusion, err error) {
-	err = m.withTestWeights(func() error {
-		c, err = m.confusion(im, batchSize)
-		return err
-	})
-	return c, err
-}
-
-// Accuracy is the fraction of images classified right (with the test weights), in batches of batchSize.
-func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
-	if im.Len() == 0 {
-		return 0, fmt.Errorf("accuracy of an empty set")
-	}
-	c, err := m.ConfusionMatrix(im, batchSize)
-	return c.Accuracy(), err
-}
-
-// confusion classifies im in batches with the weights the model holds now and counts the answers.
-func (m *Model) confusion(im *data.Images, batchSize int) (Confusion, error) {
-	c := NewConfusion(m.Config.Model.ClassNames())
-	for b := range data.BatchesIn(im, batchSize, nil, nil, m.net.pixels) {
-		pred, err := m.predict(b)
-		if err != nil {
-			return c, err
-		}
-		c.Add(pred, b.Labels)
-	}
-	return c, nil
-}
-
-// evaluate measures the test weights after an epoch: the batch-norm statistics recomputed for them
-// (seeded by seed), then the test set's confusion matrix and the validation accuracy (0 without a
-// validation set).
-func (m *Model) evaluate(ds *data.Dataset, seed uint64) (test Confusion, valid float64, err error) {
-	cfg := m.Config
-	err = m.withTestWeights(func() error {
-		if err := m.RefreshBNStats(ds.Train, cfg.BNBatches, seed); err != nil {
-			return err
-		}
-		if test, err = m.confusion(ds.Test, cfg.BatchSize); err != nil {
-			return err
-		}
-		if ds.Valid != nil && ds.Valid.Len() > 0 {
-			c, err := m.confusion(ds.Valid, cfg.BatchSize)
-			valid = c.Accuracy()
-			return err
-		}
-		return nil
-	})
-	return test, valid, err
 }
 
 // confusionGrid adapts a Confusion to gonum's GridXYZ, row 0 (class 0) at the top.
@@ -181,6 +126,3 @@ func (blues) Colors() []color.Color {
 }
 
 var _ palette.Palette = blues{}
-
-// ConfusionFile is the confusion matrix's name in a training run's directory.
-const ConfusionFile = "confusion.png"

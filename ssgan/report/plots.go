@@ -1,4 +1,4 @@
-package ssgan
+package report
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // seriesColors is the one palette of every chart (matplotlib's ten "tab10" colours), so that a series
@@ -72,15 +73,15 @@ func ImagesGrid(im *data.Images, rows, cols int) *image.RGBA {
 // generator's loss, each on its own axes (the generator's feature-matching loss is far smaller than the
 // discriminator's), as PNG bytes. dropout says whether the run trained with dropout, for the legend: the
 // train accuracy is measured during the epoch, so with dropout it lags the test accuracy.
-func LearningCurves(history []EpochMetrics, dropout bool) ([]byte, error) {
-	return LearningCurvesBeside(history, RunInfo{Dropout: dropout}, nil)
+func LearningCurves(history []run.EpochMetrics, dropout bool) ([]byte, error) {
+	return LearningCurvesBeside(history, run.Info{Dropout: dropout}, nil)
 }
 
-// LearningCurvesBeside is LearningCurves for a run described by run (a labels-only run has no generator
+// LearningCurvesBeside is LearningCurves for a run described by info (a labels-only run has no generator
 // axes), with other runs' test accuracy drawn into the accuracy axes (a labels-only run beside the
 // finished GAN run it is compared with).
-func LearningCurvesBeside(history []EpochMetrics, run RunInfo, others []Curve) ([]byte, error) {
-	dropout := run.Dropout
+func LearningCurvesBeside(history []run.EpochMetrics, info run.Info, others []Curve) ([]byte, error) {
+	dropout := info.Dropout
 	panel := func(title, ylabel string) *plot.Plot {
 		p := plot.New()
 		p.Title.Text = title
@@ -91,11 +92,11 @@ func LearningCurvesBeside(history []EpochMetrics, run RunInfo, others []Curve) (
 	acc := panel("Accuracy", "fraction correct")
 	acc.Y.Min, acc.Y.Max = 0, 1
 	dLoss := panel("Discriminator loss", "loss: supervised + unsupervised")
-	if run.SupervisedOnly {
+	if info.SupervisedOnly {
 		dLoss.Y.Label.Text = "loss: supervised"
 	}
 	gLoss := panel("Generator loss", "loss: feature matching")
-	series := func(get func(EpochMetrics) float64) plotter.XYs {
+	series := func(get func(run.EpochMetrics) float64) plotter.XYs {
 		xy := make(plotter.XYs, len(history))
 		for i, h := range history {
 			xy[i].X, xy[i].Y = float64(h.Epoch), get(h)
@@ -123,10 +124,10 @@ func LearningCurvesBeside(history []EpochMetrics, run RunInfo, others []Curve) (
 	}
 	blue, orange := seriesColors[0], seriesColors[1]
 	for _, err := range []error{
-		add(acc, trainName, series(func(h EpochMetrics) float64 { return h.TrainAcc }), blue, true),
-		add(acc, "test", series(func(h EpochMetrics) float64 { return h.TestAcc }), orange, false),
-		add(dLoss, "", series(func(h EpochMetrics) float64 { return h.DLoss }), blue, false),
-		add(gLoss, "", series(func(h EpochMetrics) float64 { return h.GLoss }), orange, false),
+		add(acc, trainName, series(func(h run.EpochMetrics) float64 { return h.TrainAcc }), blue, true),
+		add(acc, "test", series(func(h run.EpochMetrics) float64 { return h.TestAcc }), orange, false),
+		add(dLoss, "", series(func(h run.EpochMetrics) float64 { return h.DLoss }), blue, false),
+		add(gLoss, "", series(func(h run.EpochMetrics) float64 { return h.GLoss }), orange, false),
 	} {
 		if err != nil {
 			return nil, fmt.Errorf("learning curves: %w", err)
@@ -142,7 +143,7 @@ func LearningCurvesBeside(history []EpochMetrics, run RunInfo, others []Curve) (
 		}
 	}
 	acc.Legend.Top, acc.Legend.Left = false, false
-	if run.SupervisedOnly {
+	if info.SupervisedOnly {
 		return renderRow([]*plot.Plot{acc, dLoss}, 8*vg.Inch, 3.6*vg.Inch, "learning curves")
 	}
 	return renderRow([]*plot.Plot{acc, dLoss, gLoss}, 12*vg.Inch, 3.6*vg.Inch, "learning curves")
@@ -172,7 +173,7 @@ type Curve struct {
 }
 
 // CurveOf returns the test-accuracy curve of a training history.
-func CurveOf(name string, history []EpochMetrics) Curve {
+func CurveOf(name string, history []run.EpochMetrics) Curve {
 	c := Curve{Name: name}
 	for _, h := range history {
 		c.Acc = append(c.Acc, h.TestAcc)
@@ -211,4 +212,32 @@ func AccuracyCurves(title string, curves []Curve) ([]byte, error) {
 // renderPNG draws one plot on a w x h canvas and returns the PNG bytes (what names it in an error).
 func renderPNG(p *plot.Plot, w, h vg.Length, what string) ([]byte, error) {
 	return renderRow([]*plot.Plot{p}, w, h, what)
+}
+
+// SeedCurves plots the test accuracy per epoch of repeated runs (an experiment's seeds): one line per run,
+// one colour per setting (run i belongs to settings[group[i]]), each setting named once in the legend.
+func SeedCurves(title string, settings []string, runs []Curve, group []int) ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = "test accuracy"
+	named := make([]bool, len(settings))
+	for i, c := range runs {
+		xy := make(plotter.XYs, len(c.Acc))
+		for e, a := range c.Acc {
+			xy[e].X, xy[e].Y = float64(e+1), a
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, fmt.Errorf("seed curves: %w", err)
+		}
+		l.Color = seriesColors[group[i]%len(seriesColors)]
+		p.Add(l)
+		if !named[group[i]] {
+			p.Legend.Add(settings[group[i]], l)
+			named[group[i]] = true
+		}
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	return renderPNG(p, 8*vg.Inch, 5*vg.Inch, "seed curves")
 }

@@ -1,4 +1,4 @@
-package ssgan
+package report
 
 import (
 	"math"

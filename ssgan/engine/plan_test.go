@@ -1,4 +1,4 @@
-package ssgan
+package engine
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package ssgan
+package experiment
 
 import (
 	"context"
@@ -12,26 +12,26 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 
+	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/report"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 // Experiment compares training configurations over several seeds on one fixed data split.
 type Experiment struct {
-	Configs map[string]TrainConfig // By name, e.g. "ssgan" and "supervised_only".
-	Order   []string               // Names in report order.
+	Configs map[string]ssgan.TrainConfig // By name, e.g. "ssgan" and "supervised_only".
+	Order   []string                     // Names in report order.
 	Seeds   []uint64
 }
 
 // RunResult is one configuration trained with one seed.
 type RunResult struct {
-	Config  string         `json:"config"`
-	Seed    uint64         `json:"seed"`
-	History []EpochMetrics `json:"history"`
-	Seconds float64        `json:"seconds"`
+	Config  string             `json:"config"`
+	Seed    uint64             `json:"seed"`
+	History []run.EpochMetrics `json:"history"`
+	Seconds float64            `json:"seconds"`
 }
 
 // Summary aggregates the runs of one configuration.
@@ -45,8 +45,8 @@ type Summary struct {
 	RunSeconds    float64   `json:"run_seconds_mean"`
 }
 
-// ExperimentReport is what RunExperiment writes as experiment.json.
-type ExperimentReport struct {
+// Report is what Run writes as experiment.json.
+type Report struct {
 	Command   string      `json:"command"`
 	Backend   string      `json:"backend"`
 	Data      string      `json:"data"`
@@ -54,15 +54,15 @@ type ExperimentReport struct {
 	Runs      []RunResult `json:"runs"`
 }
 
-// RunExperiment trains every configuration with every seed on ds, each run writing its usual outputs to
+// Run trains every configuration with every seed on ds, each run writing its usual outputs to
 // outDir/<config>_seed<N>/, then writes experiment.json, experiment.md (mean ± sd table) and
 // experiment.png (test accuracy per epoch, every run) to outDir.
-func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*ExperimentReport, error) {
-	rep := &ExperimentReport{Command: command, Backend: backend.Description(), Data: data}
+func Run(ctx context.Context, backend compute.Backend, ds *data.Dataset, exp Experiment, outDir, command, data string, log io.Writer) (*Report, error) {
+	rep := &Report{Command: command, Backend: backend.Description(), Data: data}
 	if err := WriteSplit(filepath.Join(outDir, SplitFile), ds); err != nil {
 		return nil, err
 	}
-	models := map[string]*Model{} // One per configuration, reseeded between seeds: its graphs compile once.
+	models := map[string]*ssgan.Model{} // One per configuration, reseeded between seeds: its graphs compile once.
 	for _, name := range exp.Order {
 		for _, seed := range exp.Seeds {
 			cfg := exp.Configs[name]
@@ -71,12 +71,12 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 				fmt.Fprintf(log, "== %s, seed %d\n", name, seed)
 			}
 			start := time.Now()
-			opt := RunOptions{OutDir: filepath.Join(outDir, fmt.Sprintf("%s_seed%d", name, seed)), Log: log, SampleEvery: 1 << 30}
-			m, err := reuse(models, name, seed, func() (*Model, error) { return NewModel(backend, cfg, ReferencePieces()) })
+			opt := ssgan.RunOptions{OutDir: filepath.Join(outDir, fmt.Sprintf("%s_seed%d", name, seed)), Log: log, SampleEvery: 1 << 30}
+			m, err := reuse(models, name, seed, func() (*ssgan.Model, error) { return ssgan.NewModel(backend, cfg, ssgan.ReferencePieces()) })
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
 			}
-			history, err := Train(ctx, m, ds, opt)
+			history, err := ssgan.Train(ctx, m, ds, opt)
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", name, seed, err)
 			}
@@ -110,7 +110,7 @@ func RunExperiment(ctx context.Context, backend compute.Backend, ds *data.Datase
 
 // reuse returns name's model from cache reseeded with seed, or, the first time, a new one from create,
 // which it keeps there.
-func reuse(cache map[string]*Model, name string, seed uint64, create func() (*Model, error)) (*Model, error) {
+func reuse(cache map[string]*ssgan.Model, name string, seed uint64, create func() (*ssgan.Model, error)) (*ssgan.Model, error) {
 	if m, ok := cache[name]; ok {
 		return m, m.Reseed(seed)
 	}
@@ -162,7 +162,7 @@ func meanSD(xs []float64) (mean, sd float64) {
 }
 
 // Markdown renders the summary table.
-func (rep *ExperimentReport) Markdown() string {
+func (rep *Report) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Command: `%s`  \nBackend: %s  \nData: %s\n\n", rep.Command, rep.Backend, rep.Data)
 	b.WriteString("| configuration | runs | final test accuracy (mean ± sd) | per seed | s/step | min/run |\n")
@@ -180,11 +180,11 @@ func (rep *ExperimentReport) Markdown() string {
 
 // MergeReports puts experiments run on the same data side by side (for one figure and one table): each
 // configuration is renamed label + " " + name, in the order given. Their data must be the same.
-func MergeReports(labels []string, reports []*ExperimentReport) (*ExperimentReport, error) {
+func MergeReports(labels []string, reports []*Report) (*Report, error) {
 	if len(labels) != len(reports) || len(reports) == 0 {
 		return nil, fmt.Errorf("merge: %d labels for %d reports", len(labels), len(reports))
 	}
-	out := &ExperimentReport{Data: reports[0].Data}
+	out := &Report{Data: reports[0].Data}
 	var commands, backends []string
 	for i, rep := range reports {
 		if rep.Data != out.Data {
@@ -205,13 +205,13 @@ func MergeReports(labels []string, reports []*ExperimentReport) (*ExperimentRepo
 	return out, nil
 }
 
-// ReadReport reads an experiment.json that RunExperiment wrote.
-func ReadReport(path string) (*ExperimentReport, error) {
-	raw, err := data.ReadFileLimited(path, MaxMetricsBytes)
+// ReadReport reads an experiment.json that Run wrote.
+func ReadReport(path string) (*Report, error) {
+	raw, err := data.ReadFileLimited(path, run.MaxMetricsBytes)
 	if err != nil {
 		return nil, err
 	}
-	var rep ExperimentReport
+	var rep Report
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -219,9 +219,9 @@ func ReadReport(path string) (*ExperimentReport, error) {
 }
 
 // WriteReport writes experiment.json, experiment.md and experiment.png to outDir.
-func WriteReport(rep *ExperimentReport, outDir string) error { return writeReport(rep, outDir) }
+func WriteReport(rep *Report, outDir string) error { return writeReport(rep, outDir) }
 
-func writeReport(rep *ExperimentReport, outDir string) error {
+func writeReport(rep *Report, outDir string) error {
 	raw, err := json.MarshalIndent(rep, "", " ")
 	if err != nil {
 		return err
@@ -235,32 +235,20 @@ func writeReport(rep *ExperimentReport, outDir string) error {
 	if err := data.WriteFileAtomic(filepath.Join(outDir, "experiment.md"), []byte(rep.Markdown())); err != nil {
 		return err
 	}
-	p := plot.New()
-	p.Title.Text = "Test accuracy per epoch (each line one seed)"
-	p.X.Label.Text = "epoch"
-	p.Y.Label.Text = "test accuracy"
+	var settings []string
+	var curves []report.Curve
+	var group []int
 	for ci, s := range rep.Summaries {
-		first := true
+		settings = append(settings, s.Config)
 		for _, r := range rep.Runs {
-			if r.Config != s.Config {
-				continue
-			}
-			xy := make(plotter.XYs, len(r.History))
-			for i, h := range r.History {
-				xy[i].X, xy[i].Y = float64(h.Epoch), h.TestAcc
-			}
-			l, err := plotter.NewLine(xy)
-			if err != nil {
-				return err
-			}
-			l.Color = seriesColors[ci%len(seriesColors)]
-			p.Add(l)
-			if first {
-				p.Legend.Add(s.Config, l)
-				first = false
+			if r.Config == s.Config {
+				curves, group = append(curves, report.CurveOf(r.Config, r.History)), append(group, ci)
 			}
 		}
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return p.Save(8*vg.Inch, 5*vg.Inch, filepath.Join(outDir, "experiment.png"))
+	img, err := report.SeedCurves("Test accuracy per epoch (each line one seed)", settings, curves, group)
+	if err != nil {
+		return err
+	}
+	return data.WriteFileAtomic(filepath.Join(outDir, "experiment.png"), img)
 }

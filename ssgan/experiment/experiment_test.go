@@ -1,4 +1,4 @@
-package ssgan
+package experiment
 
 import (
 	"context"
@@ -9,7 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute"
+	"github.com/ssgan-go/ssgan-go/ssgan"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
+	"github.com/ssgan-go/ssgan-go/ssgan/engine"
+	"github.com/ssgan-go/ssgan-go/ssgan/run"
 )
 
 func TestMeanSD(t *testing.T) {
@@ -29,9 +33,9 @@ func TestRunExperiment(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	exp := Experiment{Configs: map[string]TrainConfig{"ssgan": cfg, "supervised_only": sup},
+	exp := Experiment{Configs: map[string]ssgan.TrainConfig{"ssgan": cfg, "supervised_only": sup},
 		Order: []string{"ssgan", "supervised_only"}, Seeds: []uint64{1, 2}}
-	rep, err := RunExperiment(context.Background(), backend(t), ds, exp, out, "test", "synthetic", nil)
+	rep, err := Run(context.Background(), backend(t), ds, exp, out, "test", "synthetic", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +46,7 @@ func TestRunExperiment(t *testing.T) {
 	if m, _ := meanSD(s.FinalTests); m != s.FinalTestMean {
 		t.Errorf("summary mean %g, runs give %g", s.FinalTestMean, m)
 	}
-	for _, name := range []string{"experiment.json", "experiment.md", "experiment.png", SplitFile, "ssgan_seed2/" + MetricsFile} {
+	for _, name := range []string{"experiment.json", "experiment.md", "experiment.png", SplitFile, "ssgan_seed2/" + run.MetricsFile} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("missing %s", name)
 		}
@@ -53,7 +57,7 @@ func TestRunExperiment(t *testing.T) {
 	}
 	// Seed 2 ran on seed 1's model, reseeded: it must match a run of seed 2 alone.
 	exp.Order, exp.Seeds = []string{"ssgan"}, []uint64{2}
-	alone, err := RunExperiment(context.Background(), backend(t), ds, exp, t.TempDir(), "test", "synthetic", nil)
+	alone, err := Run(context.Background(), backend(t), ds, exp, t.TempDir(), "test", "synthetic", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,9 +77,9 @@ func TestRunExperiment(t *testing.T) {
 
 // Experiments on the same data merge side by side, renamed by their label; other data is refused.
 func TestMergeReports(t *testing.T) {
-	a := &ExperimentReport{Data: "split A", Command: "a", Summaries: []Summary{{Config: "ssgan"}}, Runs: []RunResult{{Config: "ssgan", Seed: 1}}}
-	b := &ExperimentReport{Data: "split A", Command: "b", Summaries: []Summary{{Config: "ssgan"}, {Config: "supervised_only"}}}
-	rep, err := MergeReports([]string{"course", "improved"}, []*ExperimentReport{a, b})
+	a := &Report{Data: "split A", Command: "a", Summaries: []Summary{{Config: "ssgan"}}, Runs: []RunResult{{Config: "ssgan", Seed: 1}}}
+	b := &Report{Data: "split A", Command: "b", Summaries: []Summary{{Config: "ssgan"}, {Config: "supervised_only"}}}
+	rep, err := MergeReports([]string{"course", "improved"}, []*Report{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +93,25 @@ func TestMergeReports(t *testing.T) {
 	if a.Summaries[0].Config != "ssgan" {
 		t.Error("merging renamed the input report's configurations")
 	}
-	if _, err := MergeReports([]string{"x", "y"}, []*ExperimentReport{a, {Data: "split B"}}); err == nil {
+	if _, err := MergeReports([]string{"x", "y"}, []*Report{a, {Data: "split B"}}); err == nil {
 		t.Error("reports on different data merged")
 	}
+}
+
+// tinyConfig is the course's setting at a size that trains in milliseconds.
+func tinyConfig() ssgan.TrainConfig {
+	cfg := ssgan.DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize, cfg.Model.ZDim = 4, 2, 8
+	cfg.BatchSize, cfg.BNBatches = 16, 2
+	return cfg
+}
+
+// backend is GoMLX's pure-Go backend, so the test never looks for XLA.
+func backend(t *testing.T) compute.Backend {
+	t.Helper()
+	b, err := engine.Open("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -1,4 +1,4 @@
-package ssgan
+package run
 
 import (
 	"fmt"
