@@ -67,6 +67,8 @@ test-full: setup lint
 test-short: deps
 	GOMLX_BACKEND=go go test -count=1 -short $(PKGS)
 
+# Go benchmarks of the course-size training step (ssgan/step_speed_test.go); `ssgan bench` times the same step
+# with the CLI on this machine's backend; ssgan/bench/ is the evidence folder (the PyTorch twin, recorded results).
 bench: setup
 	go test -run '^$$' -bench . -benchtime 5x ./ssgan
 

@@ -26,11 +26,11 @@ const (
 	checkpointMagicV1 = "ssgan-go checkpoint v1\n"
 )
 
-// checkpoint is what a checkpoint file holds: the configuration that rebuilds the networks, how far
+// checkpointBody is what a checkpoint file holds: the configuration that rebuilds the networks, how far
 // training got, every variable of the store (weights, BN statistics, Adam moments, learning rates,
 // random state, the improved recipe's weight averages), and the state of the generator that draws the
 // improved recipe's batches, so training can resume and evaluation reproduces the same accuracy.
-type checkpoint struct {
+type checkpointBody struct {
 	Config TrainConfig
 	Epoch  int
 	Vars   []savedVar
@@ -63,7 +63,7 @@ func (m *Model) SaveCheckpoint(path string, epoch int) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	ck := checkpoint{Config: m.Config, Epoch: epoch, Order: order}
+	ck := checkpointBody{Config: m.Config, Epoch: epoch, Order: order}
 	for v := range m.Store.IterVariables() {
 		t, err := v.Value()
 		if err != nil {
@@ -101,7 +101,7 @@ func (m *Model) SaveCheckpoint(path string, epoch int) error {
 	return data.WriteFileAtomic(path, out.Bytes())
 }
 
-func readCheckpoint(dir string) (*checkpoint, error) {
+func readCheckpoint(dir string) (*checkpointBody, error) {
 	path := dir
 	if st, err := os.Stat(dir); err == nil && st.IsDir() {
 		path = filepath.Join(dir, run.CheckpointFile)
@@ -129,7 +129,7 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 	if got := sha256.Sum256(body); !bytes.Equal(got[:], want) {
 		return nil, fmt.Errorf("%s: checkpoint is corrupt or truncated (checksum mismatch)", path)
 	}
-	var ck checkpoint
+	var ck checkpointBody
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&ck); err != nil {
 		return nil, fmt.Errorf("%s: decode checkpoint: %w", path, err)
 	}
@@ -138,7 +138,7 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 }
 
 // Checkpoint is a verified checkpoint read from disk (LoadCheckpoint rebuilds its model).
-type Checkpoint struct{ ck *checkpoint }
+type Checkpoint struct{ ck *checkpointBody }
 
 // OpenCheckpoint reads and verifies the checkpoint in dir (a directory or the file itself).
 func OpenCheckpoint(dir string) (*Checkpoint, error) {

@@ -26,7 +26,7 @@ type Model struct {
 	Config  TrainConfig
 	Pieces  Pieces
 
-	net                          network
+	arch                         architecture
 	eval, probs, sample, refresh *model.Exec
 	features                     *model.Exec // Lazily compiled: only the feature figure uses it.
 	// recipe is the training procedure (recipe.go): it owns its compiled steps, the improved recipe's
@@ -62,7 +62,7 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 		return nil, err
 	}
 	p = p.WithDefaults()
-	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p, net: networkOf(cfg.Model, p), recipe: r}
+	m := &Model{Backend: backend, Store: model.NewStore(), Config: cfg, Pieces: p, arch: architectureOf(cfg.Model, p), recipe: r}
 	if err := m.Store.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
@@ -72,14 +72,14 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 	})
 	m.probs = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) *Node { return Softmax(m.logits(scope, x), -1) })
 	m.features = newExec(&err, backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
-		logits, f := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
+		logits, f := m.arch.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
 		return []*Node{f, logits} // The logits too: the pure-Go backend fails on a graph whose logits are left unused.
 	})
 	m.sample = newExec(&err, backend, m.Store, func(scope *model.Scope, z *Node) *Node {
-		return m.net.generator(scope, m.Config.Model, z, BNMode{})
+		return m.arch.generator(scope, m.Config.Model, z, BNMode{})
 	})
 	m.refresh = newExec(&err, backend, m.Store, func(scope *model.Scope, x, w *Node) *Node {
-		logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
+		logits, _ := m.arch.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{BatchStats: true, Update: w})
 		return ReduceAllSum(OnesLike(Slice(logits, AxisRange(), AxisRange(0, 1)))) // A dummy output.
 	})
 	if err != nil {
@@ -91,7 +91,7 @@ func NewModel(backend compute.Backend, cfg TrainConfig, p Pieces) (*Model, error
 // logits are the discriminator's class logits at inference (dropout and noise off, stored BN statistics),
 // without the extra "fake" logit.
 func (m *Model) logits(scope *model.Scope, x *Node) *Node {
-	logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
+	logits, _ := m.arch.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{})
 	return Slice(logits, AxisRange(), AxisRange(0, m.Config.Model.NumClasses()))
 }
 
@@ -101,7 +101,7 @@ func (m *Model) InputShape() data.Shape { return m.Config.Model.ImageShape() }
 // Noise returns n of the generator's noise vectors, fixed by seed (N(0,1) for the conv generator, U(0,1)
 // for the MLP one): sample grids drawn from the same noise are comparable across epochs.
 func (m *Model) Noise(n int, seed uint64) []float32 {
-	return m.net.fixedNoise(n, m.Config.Model.ZDim, seed)
+	return m.arch.fixedNoise(n, m.Config.Model.ZDim, seed)
 }
 
 // NewAdam is one player's optimizer, the same for both players and both recipes: Adam with the configured
@@ -194,7 +194,7 @@ func (m *Model) Probabilities(pixels []uint8, n int) ([][]float32, error) {
 	}
 	var out []*tensors.Tensor
 	err := m.withTestWeights(func() (err error) {
-		out, err = call(m.probs, imagesTensor(im.Gather(idx, nil, m.net.pixels)))
+		out, err = call(m.probs, imagesTensor(im.Gather(idx, nil, m.arch.pixels)))
 		return err
 	})
 	if err != nil {
@@ -223,7 +223,7 @@ func (m *Model) Generate(z []float32) ([]float32, error) {
 // statistics read, whatever the networks' own range.
 func (m *Model) Samples(z []float32) ([]float32, error) {
 	px, err := m.Generate(z)
-	if err == nil && m.net.pixels == data.Unit {
+	if err == nil && m.arch.pixels == data.Unit {
 		for i, v := range px {
 			px[i] = 2*v - 1
 		}
@@ -238,11 +238,11 @@ func (m *Model) Samples(z []float32) ([]float32, error) {
 // (or in a short run) that lag alone can cost most of the test accuracy. Recomputing them ("precise BN")
 // costs a few forward passes per epoch. Networks without batch norm in the discriminator (the MLPs) skip it.
 func (m *Model) RefreshBNStats(im *data.Images, maxBatches int, seed uint64) error {
-	if !m.net.batchNorm {
+	if !m.arch.batchNorm {
 		return nil
 	}
 	k := 0
-	for b := range data.BatchesIn(im, m.Config.BatchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil, m.net.pixels) {
+	for b := range data.BatchesIn(im, m.Config.BatchSize, rand.New(rand.NewPCG(seed, 0xb5)), nil, m.arch.pixels) {
 		if k >= maxBatches {
 			break
 		}
@@ -355,7 +355,7 @@ func (m *Model) Accuracy(im *data.Images, batchSize int) (float64, error) {
 // confusion classifies im in batches with the weights the model holds now and counts the answers.
 func (m *Model) confusion(im *data.Images, batchSize int) (report.Confusion, error) {
 	c := report.NewConfusion(m.Config.Model.ClassNames())
-	for b := range data.BatchesIn(im, batchSize, nil, nil, m.net.pixels) {
+	for b := range data.BatchesIn(im, batchSize, nil, nil, m.arch.pixels) {
 		pred, err := m.predict(b)
 		if err != nil {
 			return c, err
@@ -392,7 +392,7 @@ func (m *Model) evaluate(ds *data.Dataset, seed uint64) (test report.Confusion, 
 func (m *Model) Features(im *data.Images) ([][]float32, error) {
 	var rows [][]float32
 	err := m.withTestWeights(func() error {
-		for b := range data.BatchesIn(im, m.Config.BatchSize, nil, nil, m.net.pixels) {
+		for b := range data.BatchesIn(im, m.Config.BatchSize, nil, nil, m.arch.pixels) {
 			out, err := call(m.features, imagesTensor(b))
 			if err != nil {
 				return err
@@ -413,7 +413,7 @@ func (m *Model) GeneratedFeatures(n int, seed uint64) ([][]float32, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("features of generated images: %d images; want at least 1", n)
 	}
-	px, err := m.Generate(m.net.fixedNoise(n, m.Config.Model.ZDim, seed)) // The noise this generator trains on.
+	px, err := m.Generate(m.arch.fixedNoise(n, m.Config.Model.ZDim, seed)) // The noise this generator trains on.
 	if err != nil {
 		return nil, err
 	}

@@ -81,9 +81,10 @@ func Discriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode 
 	return logits, features
 }
 
-// network is one family of discriminator and generator as the recipes use it: the course's conv
-// networks (from the Pieces, so the lesson's cells plug in) or the improved recipe's MLPs.
-type network struct {
+// architecture is what a network family (ModelConfig.Arch) decides beyond its layers: which discriminator
+// and generator (for the course's conv networks, the Pieces' ones, so the lesson's cells plug in; the
+// paper's networks are fixed), the pixel range, the noise, and what the first epoch prepares.
+type architecture struct {
 	discriminator func(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node)
 	generator     func(scope *model.Scope, cfg ModelConfig, z *Node, mode BNMode) *Node
 	pixels        data.Range                                            // How both read and make images.
@@ -95,16 +96,16 @@ type network struct {
 }
 
 // networkOf returns the networks cfg.Arch names.
-func networkOf(cfg ModelConfig, p Pieces) network {
+func architectureOf(cfg ModelConfig, p Pieces) architecture {
 	if cfg.Arch == ArchPaper {
-		return network{discriminator: PaperDiscriminator, generator: PaperGenerator, pixels: data.Signed, noise: UniformNoise,
+		return architecture{discriminator: PaperDiscriminator, generator: PaperGenerator, pixels: data.Signed, noise: UniformNoise,
 			fixedNoise: uniformNoise, dataInit: true, gridRows: 10}
 	}
 	if cfg.Arch == ArchMLP {
-		return network{discriminator: MLPDiscriminator, generator: MLPGenerator, pixels: data.Unit, noise: UniformNoise,
+		return architecture{discriminator: MLPDiscriminator, generator: MLPGenerator, pixels: data.Unit, noise: UniformNoise,
 			fixedNoise: uniformNoise, dataInit: true, gridRows: 10}
 	}
-	return network{discriminator: p.Discriminator, generator: p.Generator, pixels: data.Signed, batchNorm: true, gridRows: 5,
+	return architecture{discriminator: p.Discriminator, generator: p.Generator, pixels: data.Signed, batchNorm: true, gridRows: 5,
 		noise: func(scope *model.Scope, g *Graph, n, zDim int) *Node {
 			return SafeNormal(scope, g, shapes.Make(dtypes.Float32, n, zDim))
 		},

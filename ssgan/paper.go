@@ -59,9 +59,9 @@ func gaussianNoise(scope *model.Scope, x *Node, sigma float64, on bool) *Node {
 
 // MLPDiscriminator returns the class logits [N,K] and the last hidden layer [N,250] (before its noise)
 // of images [N,H,W,C] in [0,1], read as one vector each (784 values for MNIST). mode.Dropout turns the
-// Gaussian noise on (training), mode.Init runs the data-dependent initialisation; p is unused (the
+// Gaussian noise on (training), mode.Init runs the data-dependent initialisation; the Pieces are unused (the
 // signature is the conv Discriminator's, so the recipes take either).
-func MLPDiscriminator(scope *model.Scope, cfg ModelConfig, p Pieces, x *Node, mode BNMode) (logits, features *Node) {
+func MLPDiscriminator(scope *model.Scope, cfg ModelConfig, _ Pieces, x *Node, mode BNMode) (logits, features *Node) {
 	s := scope.At(DiscriminatorScope)
 	x = Reshape(x, x.Shape().Dimensions[0], -1)
 	x = gaussianNoise(s, x, 0.3, mode.Dropout)

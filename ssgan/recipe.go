@@ -95,8 +95,8 @@ func (*CourseRecipe) validate(c TrainConfig) error {
 // ImprovedRecipe is Salimans et al.'s (recipe_improved.go). Model.Improved returns a model's; its StepD
 // and StepG are the only way to run those steps.
 type ImprovedRecipe struct {
-	m                  *Model
-	dStep, gStep, init *model.Exec // StepD's, StepG's and the first epoch's set-up graphs.
+	m                         *Model
+	dStep, gStep, prepareStep *model.Exec // StepD's, StepG's and prepare's graphs.
 	// avg is the averaged discriminator weights the test uses (recipe_improved.go).
 	avg *weightAverage
 	// batches draws the batches (its state is saved with each checkpoint); nil until the first epoch, and
@@ -110,16 +110,8 @@ func (r *ImprovedRecipe) compile(m *Model) error {
 	r.m = m
 	r.dStep = newExec(&err, m.Backend, m.Store, r.dStepGraph)
 	r.gStep = newExec(&err, m.Backend, m.Store, r.gStepGraph)
-	r.init = newExec(&err, m.Backend, m.Store, r.initGraph)
+	r.prepareStep = newExec(&err, m.Backend, m.Store, r.prepareGraph)
 	return err
-}
-
-func (r *ImprovedRecipe) prepare(m *Model, ds *data.Dataset) error {
-	if r.prepared {
-		return nil
-	}
-	r.prepared = true
-	return r.prepareImproved(ds)
 }
 
 func (r *ImprovedRecipe) epoch(ctx context.Context, _ *Model, ds *data.Dataset, epoch int, onStep func()) (run.EpochMetrics, error) {

@@ -61,7 +61,7 @@ func (m *Model) bnUpdate(g *Graph) *Node {
 // images classified right.
 func (r *ImprovedRecipe) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) []*Node {
 	m := r.m
-	g, cfg, p, d := xLab.Graph(), m.Config.Model, m.Pieces, m.net.discriminator
+	g, cfg, p, d := xLab.Graph(), m.Config.Model, m.Pieces, m.arch.discriminator
 	labMode := BNMode{Dropout: true, BatchStats: true}
 	if m.Config.SupervisedOnly {
 		labMode.Update = m.bnUpdate(g)
@@ -72,8 +72,8 @@ func (r *ImprovedRecipe) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) 
 	loss := supervised
 	if !m.Config.SupervisedOnly {
 		logitsUnl, _ := d(scope, cfg, p, xUnl, BNMode{Dropout: true, BatchStats: true, Update: m.bnUpdate(g)})
-		z := m.net.noise(scope, g, xUnl.Shape().Dimensions[0], cfg.ZDim)
-		fake := StopGradient(m.net.generator(scope, cfg, z, BNMode{BatchStats: true}))
+		z := m.arch.noise(scope, g, xUnl.Shape().Dimensions[0], cfg.ZDim)
+		fake := StopGradient(m.arch.generator(scope, cfg, z, BNMode{BatchStats: true}))
 		logitsFake, _ := d(scope, cfg, p, fake, BNMode{Dropout: true, BatchStats: true})
 		unsupervised = ImprovedDiscriminatorLoss(p.GANLogit(logitsUnl, false), p.GANLogit(logitsFake, false))
 		loss = Add(supervised, MulScalar(unsupervised, m.Config.UnlabelledWeight))
@@ -88,10 +88,10 @@ func (r *ImprovedRecipe) dStepGraph(scope *model.Scope, xLab, yLab, xUnl *Node) 
 // generator's batch-norm statistics follow its training batches.
 func (r *ImprovedRecipe) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 	m := r.m
-	g, cfg, p, d := xUnl.Graph(), m.Config.Model, m.Pieces, m.net.discriminator
+	g, cfg, p, d := xUnl.Graph(), m.Config.Model, m.Pieces, m.arch.discriminator
 	_, realFeatures := d(scope, cfg, p, xUnl, BNMode{Dropout: true, BatchStats: true})
-	z := m.net.noise(scope, g, xUnl.Shape().Dimensions[0], cfg.ZDim)
-	fake := m.net.generator(scope, cfg, z, BNMode{BatchStats: true, Update: m.bnUpdate(g)})
+	z := m.arch.noise(scope, g, xUnl.Shape().Dimensions[0], cfg.ZDim)
+	fake := m.arch.generator(scope, cfg, z, BNMode{BatchStats: true, Update: m.bnUpdate(g)})
 	_, fakeFeatures := d(scope, cfg, p, fake, BNMode{Dropout: true, BatchStats: true})
 	loss := MeanSquaredFeatureMatching(StopGradient(realFeatures), fakeFeatures)
 	if cfg.Arch == ArchPaper { // The SVHN script matches the pooled features by their mean absolute difference: exercise 5.
@@ -101,25 +101,28 @@ func (r *ImprovedRecipe) gStepGraph(scope *model.Scope, xUnl *Node) *Node {
 	return loss
 }
 
-// initGraph creates every variable and runs weight normalisation's data-dependent initialisation on the
+// prepareGraph creates every variable and runs weight normalisation's data-dependent initialisation on the
 // images x: the discriminator's, and the paper's SVHN generator's output layer (the MNIST script's
 // generator has none; MLPGenerator ignores the mode).
 //
 // The pass runs with the Gaussian noise on, as the reference's does (its init pass is a training-mode
 // pass): each layer's scale then normalises signal plus noise. The hidden layers never train their
 // scale, so this choice fixes for the whole run how loud the noise is against the signal in every layer.
-func (r *ImprovedRecipe) initGraph(scope *model.Scope, x *Node) *Node {
+func (r *ImprovedRecipe) prepareGraph(scope *model.Scope, x *Node) *Node {
 	m := r.m
-	logits, _ := m.net.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{Init: true, Dropout: true})
-	fake := m.net.generator(scope, m.Config.Model, m.net.noise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim), BNMode{Init: true})
+	logits, _ := m.arch.discriminator(scope, m.Config.Model, m.Pieces, x, BNMode{Init: true, Dropout: true})
+	fake := m.arch.generator(scope, m.Config.Model, m.arch.noise(scope, x.Graph(), x.Shape().Dimensions[0], m.Config.Model.ZDim), BNMode{Init: true})
 	return Add(ReduceAllMean(logits), ReduceAllMean(fake))
 }
 
-// prepareImproved prepares the improved recipe's first epoch on ds: the generator that draws its batches
-// (seeded), every variable (the MLPs: weight normalisation's data-dependent start on 500 images, as the
+// prepare readies the improved recipe's first epoch on ds, once (a checkpoint's restore counts as done):
+// the generator that draws its batches (seeded), every variable (the MLPs: weight normalisation's data-dependent start on 500 images, as the
 // reference; the conv networks: one batch through each network), and the zero weight averages.
-func (r *ImprovedRecipe) prepareImproved(ds *data.Dataset) error {
-	m := r.m
+func (r *ImprovedRecipe) prepare(m *Model, ds *data.Dataset) error {
+	if r.prepared {
+		return nil
+	}
+	r.prepared = true
 	n := ds.Train.Len()
 	switch {
 	case len(ds.Labelled()) == 0:
@@ -129,13 +132,13 @@ func (r *ImprovedRecipe) prepareImproved(ds *data.Dataset) error {
 	}
 	r.batches = rand.NewPCG(m.Config.Seed, 0x1a)
 	rng := rand.New(r.batches)
-	if m.net.dataInit {
-		b := ds.Train.Gather(rng.Perm(n)[:min(500, n)], nil, m.net.pixels)
-		if _, err := call(r.init, imagesTensor(b)); err != nil {
+	if m.arch.dataInit {
+		b := ds.Train.Gather(rng.Perm(n)[:min(500, n)], nil, m.arch.pixels)
+		if _, err := call(r.prepareStep, imagesTensor(b)); err != nil {
 			return fmt.Errorf("data-dependent initialisation: %w", err)
 		}
 	} else {
-		b := ds.Train.Gather(rng.Perm(n)[:m.Config.BatchSize], nil, m.net.pixels)
+		b := ds.Train.Gather(rng.Perm(n)[:m.Config.BatchSize], nil, m.arch.pixels)
 		if _, err := m.predict(b); err != nil {
 			return fmt.Errorf("initialise the discriminator: %w", err)
 		}
@@ -188,7 +191,7 @@ func (r *ImprovedRecipe) trainEpoch(ctx context.Context, ds *data.Dataset, epoch
 			return em, err
 		}
 		b := s * cfg.BatchSize
-		batch := func(idx []int) data.Batch { return ds.Train.Gather(idx[b:b+cfg.BatchSize], nil, m.net.pixels) }
+		batch := func(idx []int) data.Batch { return ds.Train.Gather(idx[b:b+cfg.BatchSize], nil, m.arch.pixels) }
 		sup, unsup, right, err := r.StepD(batch(lab), batch(unl))
 		if err != nil {
 			return em, fmt.Errorf("epoch %d step %d: %w", epoch, s+1, err)

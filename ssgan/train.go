@@ -61,7 +61,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 			strings.Join(ds.Classes, ", "), strings.Join(cfg.Model.ClassNames(), ", "))
 	}
 	if opt.SampleRows <= 0 || opt.SampleCols <= 0 {
-		opt.SampleRows, opt.SampleCols = m.net.gridRows, 10
+		opt.SampleRows, opt.SampleCols = m.arch.gridRows, 10
 	}
 	opt.SampleEvery = max(opt.SampleEvery, 1)
 	var history []run.EpochMetrics // Of the whole run, earlier epochs included.
@@ -96,7 +96,7 @@ func Train(ctx context.Context, m *Model, ds *data.Dataset, opt RunOptions) (tra
 	if trainEpoch == nil {
 		trainEpoch = m.recipe.epoch
 	}
-	z := m.net.fixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
+	z := m.arch.fixedNoise(opt.SampleRows*opt.SampleCols, cfg.Model.ZDim, cfg.Seed)
 	steps := m.recipe.stepsPerEpoch(ds.Train.Len(), cfg.BatchSize)
 	if opt.Watch != nil {
 		opt.Watch.Start(run.Info{FirstEpoch: opt.StartEpoch + 1, Epochs: cfg.Epochs, StepsPerEpoch: steps,
