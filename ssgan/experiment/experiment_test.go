@@ -23,7 +23,7 @@ func TestMeanSD(t *testing.T) {
 	}
 }
 
-func TestRunExperiment(t *testing.T) {
+func TestRun(t *testing.T) {
 	cfg := tinyConfig()
 	cfg.Epochs = 1
 	sup := cfg
