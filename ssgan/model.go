@@ -219,7 +219,7 @@ func (m *Model) Generate(z []float32) ([]float32, error) {
 	return tensors.MustCopyFlatData[float32](out[0]), nil
 }
 
-// Samples returns the generator's images for z on the [-1,1] scale that SampleGrid and the sample
+// Samples returns the generator's images for z on the [-1,1] scale that report.SampleGrid and the sample
 // statistics read, whatever the networks' own range.
 func (m *Model) Samples(z []float32) ([]float32, error) {
 	px, err := m.Generate(z)

@@ -27,7 +27,7 @@ type RunOptions struct {
 	// StartEpoch is the number of epochs already trained (when resuming a model from LoadCheckpoint): Train
 	// runs epochs StartEpoch+1..Epochs and continues OutDir's metrics.jsonl after its first StartEpoch lines.
 	StartEpoch int
-	// RefuseEarlierRun makes an OutDir that holds another run's outputs an error (ErrEarlierRun; the CLI
+	// RefuseEarlierRun makes an OutDir that holds another run's outputs an error (run.ErrEarlierRun; the CLI
 	// without -force). Without it a fresh run replaces them, as a notebook cell run again does.
 	RefuseEarlierRun bool
 	OnEpoch          func(run.EpochMetrics) error // Called after each epoch.
@@ -39,7 +39,7 @@ type RunOptions struct {
 }
 
 // Train runs the configured number of epochs of the model's recipe on ds. It is the one owner of
-// opt.OutDir: it holds it against other runs (LockOutDir), refuses or replaces an earlier run there
+// opt.OutDir: it holds it against other runs (run.LockOutDir), refuses or replaces an earlier run there
 // (opt.RefuseEarlierRun), and writes the run's configuration (config.json). After each epoch it evaluates,
 // and in opt.OutDir writes the metrics line, the
 // samples, the curves, the checkpoint, best.ssgan when the validation accuracy is the best so far, and at
