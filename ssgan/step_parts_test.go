@@ -63,7 +63,7 @@ func BenchmarkCourseStepParts(b *testing.B) {
 		}{{d, dVars}, {g, gVars}} {
 			nodes := make([]*Node, len(pair.vars))
 			for i, v := range pair.vars {
-				nodes[i] = v.ValueGraph(d.Graph())
+				nodes[i] = v.NodeValue(d.Graph())
 			}
 			for _, grad := range Gradient(pair.loss, nodes...) {
 				total = Add(total, ReduceAllSum(Square(grad))) // Keeps every gradient in the graph.
