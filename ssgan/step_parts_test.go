@@ -1,16 +1,12 @@
 package ssgan
 
 import (
-	"math/rand/v2"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-
-	"github.com/ssgan-go/ssgan-go/ssgan/data"
-	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
 // BenchmarkCourseStepParts says where a course-size SSGAN step's time goes, by timing graphs that do a
@@ -21,21 +17,9 @@ import (
 //
 //	GOMLX_BACKEND=xla:cpu go test -run '^$' -bench CourseStepParts -benchtime 20x ./ssgan
 func BenchmarkCourseStepParts(b *testing.B) {
-	backend, err := engine.NewBackend(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	backend := benchBackend(b)
 	cfg := DefaultTrainConfig()
-	m, err := NewModel(backend, cfg, ReferencePieces())
-	if err != nil {
-		b.Fatal(err)
-	}
-	im := data.SyntheticDigits(cfg.BatchSize, 1)
-	mask, _ := data.LabelMask(im.Labels, 16, false, 1)
-	var batch data.Batch
-	for bt := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(1, 2)), mask) {
-		batch = bt
-	}
+	m, batch := benchModel(b, backend, cfg)
 	if _, err := m.courseStep(batch); err != nil { // Creates every variable.
 		b.Fatal(err)
 	}
@@ -73,10 +57,7 @@ func BenchmarkCourseStepParts(b *testing.B) {
 	})
 	sup := cfg
 	sup.SupervisedOnly = true
-	ms, err := NewModel(backend, sup, ReferencePieces())
-	if err != nil {
-		b.Fatal(err)
-	}
+	ms, _ := benchModel(b, backend, sup)
 	z := m.Noise(cfg.BatchSize, 1)
 	parts := []struct {
 		name string

@@ -4,18 +4,14 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/ssgan-go/ssgan-go/ssgan/data"
 	"github.com/ssgan-go/ssgan-go/ssgan/engine"
 )
 
-// benchmarkStep times one simultaneous D+G training step at batch 128.
-func benchmarkStep(b *testing.B, d, g int) {
-	backend, err := engine.NewBackend(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := DefaultTrainConfig()
-	cfg.Model.DSize, cfg.Model.GSize = d, g
+// benchModel builds cfg's model on the backend that engine.NewBackend picks (XLA where its plugin is
+// installed, unlike the tests' pure-Go backend) and one training batch with 16 labelled images.
+func benchModel(b *testing.B, backend compute.Backend, cfg TrainConfig) (*Model, data.Batch) {
 	m, err := NewModel(backend, cfg, ReferencePieces())
 	if err != nil {
 		b.Fatal(err)
@@ -26,6 +22,23 @@ func benchmarkStep(b *testing.B, d, g int) {
 	for bt := range data.Batches(im, cfg.BatchSize, rand.New(rand.NewPCG(1, 2)), mask) {
 		batch = bt
 	}
+	return m, batch
+}
+
+// benchBackend is engine.NewBackend's choice, or the benchmark fails.
+func benchBackend(b *testing.B) compute.Backend {
+	backend, err := engine.NewBackend(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return backend
+}
+
+// benchmarkStep times one simultaneous D+G training step at batch 128.
+func benchmarkStep(b *testing.B, d, g int) {
+	cfg := DefaultTrainConfig()
+	cfg.Model.DSize, cfg.Model.GSize = d, g
+	m, batch := benchModel(b, benchBackend(b), cfg)
 	if _, err := m.courseStep(batch); err != nil { // Compile outside the timed loop.
 		b.Fatal(err)
 	}

@@ -209,7 +209,7 @@ func recordEpoch(m *Model, opt RunOptions, history []run.EpochMetrics, grid []by
 		return err
 	}
 	if grid != nil {
-		if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, fmt.Sprintf("samples_%03d.png", em.Epoch)), grid); err != nil {
+		if err := data.WriteFileAtomic(filepath.Join(opt.OutDir, run.SamplesFile(em.Epoch)), grid); err != nil {
 			return err
 		}
 	}

@@ -134,11 +134,7 @@ func LearningCurvesBeside(history []run.EpochMetrics, info run.Info, others []Cu
 		}
 	}
 	for i, c := range others {
-		xy := make(plotter.XYs, len(c.Acc))
-		for e, a := range c.Acc {
-			xy[e].X, xy[e].Y = float64(e+1), a
-		}
-		if err := add(acc, c.Name, xy, seriesColors[(2+i)%len(seriesColors)], c.Dashed); err != nil {
+		if err := add(acc, c.Name, c.points(), seriesColors[(2+i)%len(seriesColors)], c.Dashed); err != nil {
 			return nil, fmt.Errorf("learning curves: %w", err)
 		}
 	}
@@ -172,6 +168,15 @@ type Curve struct {
 	Dashed bool      // For recorded runs shown beside this one.
 }
 
+// points are the curve's accuracies at epochs 1, 2, ...
+func (c Curve) points() plotter.XYs {
+	xy := make(plotter.XYs, len(c.Acc))
+	for e, a := range c.Acc {
+		xy[e].X, xy[e].Y = float64(e+1), a
+	}
+	return xy
+}
+
 // CurveOf returns the test-accuracy curve of a training history.
 func CurveOf(name string, history []run.EpochMetrics) Curve {
 	c := Curve{Name: name}
@@ -189,11 +194,7 @@ func AccuracyCurves(title string, curves []Curve) ([]byte, error) {
 	p.Y.Label.Text = "test accuracy"
 	colors := seriesColors
 	for i, c := range curves {
-		xy := make(plotter.XYs, len(c.Acc))
-		for e, a := range c.Acc {
-			xy[e].X, xy[e].Y = float64(e+1), a
-		}
-		l, pts, err := plotter.NewLinePoints(xy)
+		l, pts, err := plotter.NewLinePoints(c.points())
 		if err != nil {
 			return nil, fmt.Errorf("accuracy curves: %w", err)
 		}
@@ -223,11 +224,7 @@ func SeedCurves(title string, settings []string, runs []Curve, group []int) ([]b
 	p.Y.Label.Text = "test accuracy"
 	named := make([]bool, len(settings))
 	for i, c := range runs {
-		xy := make(plotter.XYs, len(c.Acc))
-		for e, a := range c.Acc {
-			xy[e].X, xy[e].Y = float64(e+1), a
-		}
-		l, err := plotter.NewLine(xy)
+		l, err := plotter.NewLine(c.points())
 		if err != nil {
 			return nil, fmt.Errorf("seed curves: %w", err)
 		}
